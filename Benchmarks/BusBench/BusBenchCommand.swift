@@ -1,0 +1,6 @@
+import ArgumentParser
+
+@main
+struct BusBenchCommand: ParsableCommand {
+    func run() throws {}
+}

@@ -1,0 +1,6 @@
+import ArgumentParser
+
+@main
+struct EngineBenchCommand: ParsableCommand {
+    func run() throws {}
+}

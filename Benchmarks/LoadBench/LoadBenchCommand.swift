@@ -1,0 +1,6 @@
+import ArgumentParser
+
+@main
+struct LoadBenchCommand: ParsableCommand {
+    func run() throws {}
+}

@@ -1,0 +1,94 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// TradeMesh: a trading system shaped as a ZeroMQ microservice mesh.
+///
+/// Layers (see docs/architecture.md):
+/// - `CZMQ`: system library over Debian's libzmq.
+/// - `TradingCore`: the domain — bars, predictions, strategies, execution model, metrics, manifest.
+///   It never imports ZeroMQ, so the same code runs in-process, over the mesh and live.
+/// - `MeshKit`: the bus — ZeroMQ wrapper, envelope codec, topics, service runner.
+/// - Thin executables over those libraries.
+let package = Package(
+    name: "TradeMesh",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "DataSvc", targets: ["DataSvc"]),
+        .executable(name: "PredictSvc", targets: ["PredictSvc"]),
+        .executable(name: "StrategySvc", targets: ["StrategySvc"]),
+        .executable(name: "ExecSvc", targets: ["ExecSvc"]),
+        .executable(name: "Backtester", targets: ["Backtester"]),
+        .executable(name: "MeshCtl", targets: ["MeshCtl"]),
+        .library(name: "TradingCore", targets: ["TradingCore"]),
+        .library(name: "MeshKit", targets: ["MeshKit"]),
+        .library(name: "Forecast", targets: ["Forecast"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CZMQ",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
+        .target(
+            name: "TradingCore",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "MeshKit",
+            dependencies: [
+                "CZMQ",
+                "TradingCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
+            name: "Forecast",
+            dependencies: [
+                "TradingCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "DataSvc", dependencies: ["MeshKit", "TradingCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "PredictSvc", dependencies: ["MeshKit", "TradingCore", "Forecast", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "StrategySvc", dependencies: ["MeshKit", "TradingCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "ExecSvc", dependencies: ["MeshKit", "TradingCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "MeshCtl", dependencies: ["MeshKit", "TradingCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(
+            name: "Backtester",
+            dependencies: [
+                "TradingCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "BusBench",
+            dependencies: ["MeshKit", "TradingCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/BusBench"
+        ),
+        .executableTarget(
+            name: "EngineBench",
+            dependencies: ["TradingCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/EngineBench"
+        ),
+        .executableTarget(
+            name: "LoadBench",
+            dependencies: ["TradingCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/LoadBench"
+        ),
+        .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore"]),
+        .testTarget(name: "ForecastTests", dependencies: ["Forecast", "TradingCore"]),
+        .testTarget(name: "MeshKitTests", dependencies: ["MeshKit", "TradingCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// The forecasting library: features, scaler, LSTM, training, registry, Keras import.

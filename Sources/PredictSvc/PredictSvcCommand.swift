@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct PredictSvcCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "PredictSvc",
+        abstract: "Forecasting: train, evaluate and run the LSTM; serve predictions on the mesh.",
+        subcommands: [ServeCommand.self]
+    )
+}
