@@ -39,17 +39,14 @@ public enum BarCSVLoader {
         defer { rows.deallocate() }
         var reader = RowReader(header: header, file: file, onBadRow: onBadRow)
         let capacity = contents.newlineCount(from: header.dataStart)
-        let series = BarColumns.fill(symbol: symbol, capacity: capacity) { columns in
-            reader.readAll(&rows, into: &columns)
+        let series = withExtendedLifetime(contents) {
+            BarColumns.fill(symbol: symbol, capacity: capacity) { columns in
+                reader.readAll(&rows, into: &columns)
+            }
         }
         let skipped = reader.skipped
         if let failure = reader.failure { throw failure }
-        guard !series.isEmpty else {
-            let message = skipped.isEmpty
-                ? "no data rows after the header"
-                : "no valid rows: all \(skipped.count) data rows were skipped (first: \(skipped[0]))"
-            throw .noRows(file, line: header.line, message)
-        }
+        guard !series.isEmpty else { throw .noRows(file, line: header.line, skipped: skipped) }
         return BarLoadResult(series: series, skipped: skipped, barsPerYear: BarsPerYear.infer(times: series.time))
     }
 

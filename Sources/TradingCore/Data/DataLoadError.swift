@@ -40,7 +40,10 @@ public struct DataLoadError: Error, Sendable, CustomStringConvertible {
         DataLoadError(.badRow, issue)
     }
 
-    static func noRows(_ file: String, line: Int, _ message: String) -> DataLoadError {
-        DataLoadError(.noRows, DataIssue(file: file, line: line, column: nil, message: message))
+    /// No bars or predictions: the header is followed by no data rows, or every row was skipped.
+    static func noRows(_ file: String, line: Int, skipped: [DataIssue]) -> DataLoadError {
+        let message = skipped.first.map { "no valid rows: all \(skipped.count) data rows were skipped (first: \($0))" }
+            ?? "no data rows after the header"
+        return DataLoadError(.noRows, DataIssue(file: file, line: line, column: nil, message: message))
     }
 }

@@ -91,9 +91,7 @@ public enum PredictionCSVLoader {
                     skipped.append(issue)
                 }
             }
-            if predictions.isEmpty && skipped.isEmpty {
-                throw .noRows(file, line: header.line, "no data rows after the header")
-            }
+            guard !predictions.isEmpty else { throw .noRows(file, line: header.line, skipped: skipped) }
             return (predictions, skipped)
         }
     }
