@@ -42,7 +42,7 @@ struct CSVRowScanner {
             starts[0] = p
             // Eight bytes at a time while a whole word is left, then byte by byte.
             scan: while p + 8 <= count {
-                let word = UnsafeRawPointer(bytes + p).loadUnaligned(as: UInt64.self)
+                let word = UInt64(littleEndian: UnsafeRawPointer(bytes + p).loadUnaligned(as: UInt64.self))
                 var hits = ByteMask.matching(word, 0x2C) | ByteMask.matching(word, 0x0A)
                 while hits != 0 {
                     let at = p + hits.trailingZeroBitCount >> 3

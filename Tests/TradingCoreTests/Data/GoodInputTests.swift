@@ -82,4 +82,34 @@ import Testing
         #expect(Timestamps.iso8601(result.series.time[result.series.count - 1]) == "2024-12-31T15:30:00")
         #expect(abs(result.barsPerYear - 1_762) < 5)
     }
+
+    /// Random series written with varying line endings, blank lines and field widths read back exactly
+    /// (exercises the eight-bytes-at-a-time field scanner at every alignment).
+    @Test func randomSeriesRoundTrip() throws {
+        var rng = SeededRandom(seed: 3)
+        for round in 0..<40 {
+            let count = 1 + Int(rng.next() % 60)
+            var bars: [Bar] = []
+            var time = Int64(Timestamps.daysFromCivil(year: 2020, month: 1, day: 1)) * Timestamps.nanosPerDay
+            for _ in 0..<count {
+                time += Int64(1 + rng.next() % 100_000) * Timestamps.nanosPerSecond
+                let open = Double(1 + rng.next() % 100_000) / 100
+                let close = Double(1 + rng.next() % 100_000) / 100
+                let high = max(open, close) + Double(rng.next() % 500) / 100
+                let low = max(0.01, min(open, close) - Double(rng.next() % 500) / 100)
+                bars.append(Bar(time: time, open: open, high: high, low: low, close: close,
+                                volume: Double(rng.next() % 10_000_000)))
+            }
+            let newline = round % 2 == 0 ? "\n" : "\r\n"
+            var text = "Time,Open,High,Low,Close,Volume" + newline
+            for bar in bars {
+                text += [Timestamps.iso8601(bar.time), bar.open.description, bar.high.description, bar.low.description,
+                         bar.close.description, bar.volume.description].joined(separator: ",") + newline
+                if rng.next() % 10 == 0 { text += newline }
+            }
+            if round % 3 == 0 { text.removeLast(newline.count) }
+            let loaded = try BarCSVLoader.parse(text: text, file: "round\(round).csv", symbol: "R")
+            #expect(loaded.series == BarSeries(symbol: "R", bars: bars), "round \(round)")
+        }
+    }
 }
