@@ -6,9 +6,43 @@ public enum Backtest {
     ///   - predictedReturns: one value per bar, aligned with `bars`; `.nan` where the bar has no prediction.
     ///   - strategy: which strategy and its parameters.
     ///   - execution: costs, risk limits and accounting options.
+    /// - Throws: `StrategyError` for an unknown strategy or invalid parameters.
     public static func run(bars: BarSeries, predictedReturns: [Double], strategy: StrategySettings,
                            execution: ExecutionSettings) throws -> BacktestResult {
-        // Interface placeholder: the engine lands in Engine/.
-        BacktestResult(initialCapital: execution.initialCapital)
+        try validate(strategy)
+        switch strategy.name {
+        case "threshold":
+            return run(bars: bars, predictedReturns: predictedReturns, strategy: ThresholdStrategy(settings: strategy),
+                       settings: strategy, execution: execution)
+        case "sma_filter":
+            return run(bars: bars, predictedReturns: predictedReturns, strategy: SMAFilterStrategy(settings: strategy),
+                       settings: strategy, execution: execution)
+        default:
+            throw StrategyError.unknownName(strategy.name)
+        }
+    }
+
+    /// Runs one backtest with any `Strategy`; `settings` supplies stops, take-profit and the SMA period.
+    public static func run<S: Strategy>(bars: BarSeries, predictedReturns: [Double], strategy: S,
+                                        settings: StrategySettings, execution: ExecutionSettings) -> BacktestResult {
+        var engine = BacktestEngine(strategy: strategy, settings: settings, execution: execution)
+        return engine.run(bars: bars, predictedReturns: predictedReturns)
+    }
+
+    static func validate(_ s: StrategySettings) throws {
+        if let sl = s.stopLoss, !(sl > 0 && sl < 1) {
+            throw StrategyError.badParameter("stop_loss", "must be a fraction in (0, 1), got \(sl)")
+        }
+        if let tp = s.takeProfit, !(tp > 0) {
+            throw StrategyError.badParameter("take_profit", "must be a positive fraction, got \(tp)")
+        }
+        switch s.size {
+        case .fraction(let f) where !(f > 0 && f.isFinite):
+            throw StrategyError.badParameter("size.fraction", "must be positive, got \(f)")
+        case .units(let u) where !(u > 0 && u.isFinite):
+            throw StrategyError.badParameter("size.units", "must be positive, got \(u)")
+        default: break
+        }
+        if s.smaPeriod < 1 { throw StrategyError.badParameter("sma_period", "must be at least 1, got \(s.smaPeriod)") }
     }
 }
