@@ -1,7 +1,11 @@
 import ArgumentParser
 
+/// `Backtester`: the in-process backtester over TradingCore.
 @main
 struct BacktesterCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "Backtester")
-    func run() throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "Backtester",
+        abstract: "Backtest prediction-driven strategies on OHLCV bars: run, rerun, sweep.",
+        subcommands: [RunCommand.self, RerunCommand.self, GenerateSampleCommand.self]
+    )
 }

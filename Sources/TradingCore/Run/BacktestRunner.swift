@@ -1,0 +1,134 @@
+import Foundation
+import Logging
+
+/// Runs a configured backtest end to end: load and validate inputs, run the engine, compute metrics and write
+/// `trades.csv`, `equity.csv`, `metrics.json` and the manifest `run.json`.
+public struct BacktestRunner: Sendable {
+    /// Identifies the code that produced a run (recorded in `run.json`).
+    public var codeVersion: String
+    private let logger: Logger
+
+    public init(codeVersion: String, logger: Logger) {
+        self.codeVersion = codeVersion
+        self.logger = logger
+    }
+
+    /// What a run produced, for the summary.
+    public struct Outcome: Sendable {
+        public var directory: String
+        public var runID: String
+        public var metrics: Metrics
+        public var result: BacktestResult
+        public var inputs: RunInputs
+    }
+
+    /// Loads the inputs a config names, validating them and hashing the files.
+    public func loadInputs(_ config: BacktestConfig) throws -> RunInputs {
+        let dataBytes = try FileBytes.read(config.data)
+        let load = try BarCSVLoader.load(path: config.data, symbol: config.symbol, onBadRow: config.onBadRow)
+        for issue in load.skipped {
+            logger.warning("skipped bad row", metadata: ["row": "\(issue)"])
+        }
+        let startTime = try config.start.map { try Self.bound($0, key: "start", endOfDay: false) }
+        let endTime = try config.end.map { try Self.bound($0, key: "end", endOfDay: true) }
+        let bars = (startTime == nil && endTime == nil) ? load.series : load.series.slice(start: startTime, end: endTime)
+        guard bars.count > 0 else {
+            throw ConfigError.invalid("start/end", "no bars of \(config.data) fall between start and end")
+        }
+        var inputs = RunInputs(bars: bars, barsPerYear: load.barsPerYear, skippedRows: load.skipped,
+                               dataSHA256: SHA256.hex(of: dataBytes), predictedReturns: [], predictionsSHA256: nil)
+        if let path = config.predictions {
+            let bytes = try FileBytes.read(path)
+            let (predictions, skipped) = try PredictionCSVLoader.load(path: path, onBadRow: config.onBadRow)
+            for issue in skipped {
+                logger.warning("skipped bad prediction row", metadata: ["row": "\(issue)"])
+            }
+            inputs.skippedRows += skipped
+            inputs.predictedReturns = PredictionCSVLoader.align(predictions, to: bars).predictedReturns
+            inputs.predictionsSHA256 = SHA256.hex(of: bytes)
+        } else {
+            inputs.predictedReturns = Array(repeating: .nan, count: bars.count)
+        }
+        return inputs
+    }
+
+    /// Runs `config` and writes its files into `outDirectory` (default `backtests/<run-id>`).
+    public func run(_ config: BacktestConfig, outDirectory: String?) throws -> Outcome {
+        let inputs = try loadInputs(config)
+        let result = try Backtest.run(bars: inputs.bars, predictedReturns: inputs.predictedReturns,
+                                      strategy: config.strategy, execution: config.execution)
+        let metrics = Metrics(result: result, barsPerYear: inputs.barsPerYear)
+        let manifest = RunManifest(codeVersion: codeVersion, config: config, dataSHA256: inputs.dataSHA256,
+                                   predictionsSHA256: inputs.predictionsSHA256)
+        let directory = outDirectory ?? "backtests/" + manifest.runID
+        try FileBytes.makeDirectory(directory)
+        try FileBytes.write(ResultWriter.tradesCSV(result.trades), to: directory + "/trades.csv")
+        try FileBytes.write(ResultWriter.equityCSV(result.equity, initialCapital: result.initialCapital),
+                            to: directory + "/equity.csv")
+        try FileBytes.write(ResultWriter.metricsJSON(
+            metrics, openPosition: result.openPosition, start: inputs.bars.time.first, end: inputs.bars.time.last,
+            skippedRows: inputs.skippedRows.count),
+                            to: directory + "/metrics.json")
+        try FileBytes.write(manifest.json, to: directory + "/run.json")
+        logger.info("backtest written", metadata: ["dir": "\(directory)", "run_id": "\(manifest.runID)"])
+        return Outcome(directory: directory, runID: manifest.runID, metrics: metrics, result: result, inputs: inputs)
+    }
+
+    /// Re-runs the run described by a manifest, after checking that its input files are unchanged.
+    public func rerun(manifestPath: String, outDirectory: String) throws -> Outcome {
+        let text = String(decoding: try FileBytes.read(manifestPath), as: UTF8.self)
+        let manifest = try RunManifest.parse(text, file: manifestPath)
+        try check(manifest.config.data, sha256: manifest.dataSHA256)
+        if let p = manifest.config.predictions, let sha = manifest.predictionsSHA256 { try check(p, sha256: sha) }
+        return try run(manifest.config, outDirectory: outDirectory)
+    }
+
+    private func check(_ path: String, sha256 expected: String) throws {
+        let actual = SHA256.hex(of: try FileBytes.read(path))
+        if actual != expected {
+            throw ConfigError.invalid(path, "file changed since the run: SHA-256 is \(actual), the manifest says \(expected)")
+        }
+    }
+
+    /// Parses a `start`/`end` bound; a bare date as `end` includes that whole day.
+    static func bound(_ text: String, key: String, endOfDay: Bool) throws -> Int64 {
+        guard let t = Timestamps.parse(text) else {
+            throw ConfigError.wrongType(key, expected: "a date or date-time (YYYY-MM-DD[THH:MM:SS])", got: text)
+        }
+        return endOfDay && text.count == 10 ? t + Timestamps.nanosPerDay - 1 : t
+    }
+
+    /// A one-screen summary of a finished run.
+    public static func summary(_ o: Outcome, config: BacktestConfig) -> String {
+        let m = o.metrics
+        func pct(_ v: Double?) -> String { v.map { String(format: "%.2f%%", $0 * 100) } ?? "n/a" }
+        func fmt(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "n/a" }
+        var lines = [
+            "TradeMesh backtest \(o.runID)  \(config.symbol)  \(config.strategy.name)",
+            "  bars            \(m.bars)  (\(Timestamps.iso8601(o.inputs.bars.time.first ?? 0)) .. \(Timestamps.iso8601(o.inputs.bars.time.last ?? 0)))",
+            "  final equity    \(String(format: "%.2f", m.finalEquity))  (initial \(String(format: "%.2f", o.result.initialCapital)))",
+            "  total return    \(pct(m.totalReturn))   CAGR \(pct(m.cagr))",
+            "  sharpe          \(fmt(m.sharpe))   sortino \(fmt(m.sortino))",
+            "  max drawdown    \(pct(m.maxDrawdown))   longest \(m.maxDrawdownDurationBars) bars",
+            "  trades          \(m.numTrades)   win rate \(pct(m.winRate))   profit factor \(fmt(m.profitFactor))",
+            "  exposure        \(pct(m.exposure))",
+            "  rejected orders \(m.rejectedOrders)   bars without prediction \(m.barsWithoutPrediction)   daily cap hits \(m.dailyCapHits)",
+        ]
+        if let p = o.result.openPosition {
+            lines.append("  open position   \(p.side.rawValue) \(p.size) @ \(p.entryPrice), marked \(p.markPrice), unrealised \(String(format: "%.2f", p.unrealizedPnL))")
+        }
+        if !o.inputs.skippedRows.isEmpty { lines.append("  skipped rows    \(o.inputs.skippedRows.count)") }
+        lines.append("results: \(o.directory)  (trades.csv, equity.csv, metrics.json, run.json)")
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Validated, aligned inputs of one run.
+public struct RunInputs: Sendable {
+    public var bars: BarSeries
+    public var barsPerYear: Double
+    public var skippedRows: [DataIssue]
+    public var dataSHA256: String
+    public var predictedReturns: [Double]
+    public var predictionsSHA256: String?
+}
