@@ -6,6 +6,6 @@ struct BacktesterCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "Backtester",
         abstract: "Backtest prediction-driven strategies on OHLCV bars: run, rerun, sweep.",
-        subcommands: [RunCommand.self, RerunCommand.self, GenerateSampleCommand.self]
+        subcommands: [RunCommand.self, RerunCommand.self, SweepCommand.self, SweepMergeCommand.self, GenerateSampleCommand.self]
     )
 }

@@ -48,6 +48,15 @@ public struct BacktestConfig: Sendable, Hashable {
         return try decode(root)
     }
 
+    /// Decodes an already composed YAML tree after setting each `(dotted key, value)` pair in it.
+    public static func decode(_ root: Node, setting values: [(key: String, value: Node)]) throws -> BacktestConfig {
+        var root = root
+        for (key, value) in values {
+            root = try set(key.split(separator: ".").map(String.init)[...], value, in: root, prefix: "")
+        }
+        return try decode(root)
+    }
+
     /// Sets one dotted key in a YAML node tree, creating intermediate mappings.
     static func apply(_ override: String, to root: Node) throws -> Node {
         guard let eq = override.firstIndex(of: "=") else {
