@@ -1,0 +1,79 @@
+import TradingCore
+
+/// The body of a message on the bus. Field layouts: docs/wire.md.
+public enum MeshMessage: Sendable, Equatable {
+    /// A bar of `symbol`; `barTime` is the bar's timestamp in the data (its open), the envelope's `tsEvent` its close.
+    case bar(symbol: String, bar: Bar)
+    case prediction(symbol: String, prediction: Prediction)
+    /// A strategy's target on the close of the bar stamped `barTime` ("no change" is still sent).
+    case signal(symbol: String, barTime: Int64, signal: Signal)
+    case order(Order)
+    case fill(Fill)
+    case position(PositionSnapshot)
+    /// A service has subscribed to `topics` and is ready for traffic.
+    case ready(service: String, topics: [String])
+    /// Progress: `service` has finished everything up to sequence `lastSeq` of its input.
+    case ack(service: String, lastSeq: UInt64)
+    /// Kill switch: stop trading (cancel orders; flatten when `flatten`).
+    case kill(reason: String, flatten: Bool)
+    /// Liveness and counters of a service.
+    case heartbeat(Heartbeat)
+
+    /// The wire type code (byte 1 of the payload).
+    public var type: MessageType {
+        switch self {
+        case .bar: .bar
+        case .prediction: .prediction
+        case .signal: .signal
+        case .order: .order
+        case .fill: .fill
+        case .position: .position
+        case .ready: .ready
+        case .ack: .ack
+        case .kill: .kill
+        case .heartbeat: .heartbeat
+        }
+    }
+}
+
+/// Counters a service reports in its heartbeat.
+public struct Heartbeat: Sendable, Equatable {
+    public var service: String
+    public var messagesIn: UInt64
+    public var messagesOut: UInt64
+    public var dropped: UInt64
+    public var gaps: UInt64
+    public var lastSeq: UInt64
+
+    public init(service: String, messagesIn: UInt64 = 0, messagesOut: UInt64 = 0, dropped: UInt64 = 0,
+                gaps: UInt64 = 0, lastSeq: UInt64 = 0) {
+        self.service = service
+        self.messagesIn = messagesIn
+        self.messagesOut = messagesOut
+        self.dropped = dropped
+        self.gaps = gaps
+        self.lastSeq = lastSeq
+    }
+}
+
+/// Wire type codes.
+public enum MessageType: UInt8, Sendable, CaseIterable {
+    case bar = 1, prediction = 2, signal = 3, order = 4, fill = 5, position = 6
+    case ready = 10, ack = 11, kill = 12, heartbeat = 13
+
+    /// The name used in JSON (`MeshCtl tap`, `MeshCtl pub`) and docs.
+    public var name: String {
+        switch self {
+        case .bar: "bar"
+        case .prediction: "prediction"
+        case .signal: "signal"
+        case .order: "order"
+        case .fill: "fill"
+        case .position: "position"
+        case .ready: "ready"
+        case .ack: "ack"
+        case .kill: "kill"
+        case .heartbeat: "heartbeat"
+        }
+    }
+}

@@ -1,0 +1,201 @@
+import TradingCore
+
+/// The compact little-endian binary encoding of envelopes (layout: docs/wire.md).
+///
+/// Header (28 bytes + source): u8 schema version, u8 type, u16 source length, u64 seq, i64 ts_event,
+/// i64 ts_init, source UTF-8; then the type's body. Strings are u16 length + UTF-8; numbers f64.
+public enum WireCodec {
+    /// Encodes the payload frame (the topic travels in its own frame).
+    public static func encode(_ e: Envelope) -> [UInt8] {
+        var w = ByteWriter(capacity: 96)
+        w.u8(Envelope.schemaVersion)
+        w.u8(e.message.type.rawValue)
+        let source = Array(e.source.utf8.prefix(Int(UInt16.max)))
+        w.u16(UInt16(source.count))
+        w.u64(e.seq)
+        w.i64(e.tsEvent)
+        w.i64(e.tsInit)
+        w.bytes(source)
+        switch e.message {
+        case .bar(let symbol, let b):
+            w.string(symbol); w.i64(b.time); w.f64(b.open); w.f64(b.high); w.f64(b.low); w.f64(b.close)
+            w.f64(b.volume)
+        case .prediction(let symbol, let p):
+            w.string(symbol); w.i64(p.time); w.f64(p.predictedPrice); w.f64(p.predictedReturn)
+        case .signal(let symbol, let barTime, let s):
+            w.string(symbol); w.i64(barTime); w.u8(directionCode(s.direction))
+            switch s.size {
+            case .fraction(let f): w.u8(0); w.f64(f)
+            case .units(let u): w.u8(1); w.f64(u)
+            }
+        case .order(let o):
+            w.string(o.clientOrderID); w.string(o.symbol); w.u8(o.side == .buy ? 0 : 1); w.u8(orderTypeCode(o.type))
+            w.f64(o.quantity); w.f64(o.price ?? .nan)
+        case .fill(let f):
+            w.string(f.clientOrderID); w.string(f.symbol); w.u8(f.side == .buy ? 0 : 1)
+            w.u8(UInt8(FillReason.allCases.firstIndex(of: f.reason)!)); w.f64(f.quantity); w.f64(f.price); w.f64(f.cost)
+        case .position(let p):
+            w.string(p.symbol); w.f64(p.position); w.f64(p.cash); w.f64(p.equity); w.f64(p.realizedPnL)
+            w.f64(p.unrealizedPnL)
+        case .ready(let service, let topics):
+            w.string(service); w.u16(UInt16(min(topics.count, Int(UInt16.max))))
+            for t in topics.prefix(Int(UInt16.max)) { w.string(t) }
+        case .ack(let service, let lastSeq):
+            w.string(service); w.u64(lastSeq)
+        case .kill(let reason, let flatten):
+            w.string(reason); w.u8(flatten ? 1 : 0)
+        case .heartbeat(let h):
+            w.string(h.service); w.u64(h.messagesIn); w.u64(h.messagesOut); w.u64(h.dropped); w.u64(h.gaps)
+            w.u64(h.lastSeq)
+        }
+        return w.buffer
+    }
+
+    /// Decodes a `[topic, payload]` message. Every way the bytes can be wrong is a `WireError` with its reason.
+    public static func decode(topic: [UInt8], payload: [UInt8]) throws(WireError) -> Envelope {
+        guard let topicText = String(validating: topic, as: UTF8.self) else { throw .badTopic }
+        var r = ByteReader(payload)
+        let version = try r.u8()
+        guard version == Envelope.schemaVersion else { throw .unsupportedVersion(version) }
+        let code = try r.u8()
+        guard let type = MessageType(rawValue: code) else { throw .unknownType(code) }
+        let sourceLength = Int(try r.u16())
+        let seq = try r.u64()
+        let tsEvent = try r.i64()
+        let tsInit = try r.i64()
+        let source = try r.string(length: sourceLength)
+        let message: MeshMessage
+        switch type {
+        case .bar:
+            let symbol = try r.string()
+            let bar = Bar(time: try r.i64(), open: try r.f64(), high: try r.f64(), low: try r.f64(), close: try r.f64(),
+                          volume: try r.f64())
+            message = .bar(symbol: symbol, bar: bar)
+        case .prediction:
+            let symbol = try r.string()
+            message = .prediction(symbol: symbol, prediction: Prediction(time: try r.i64(), predictedPrice: try r.f64(),
+                                                                         predictedReturn: try r.f64()))
+        case .signal:
+            let symbol = try r.string()
+            let barTime = try r.i64()
+            let direction = try direction(try r.u8())
+            let kind = try r.u8()
+            let value = try r.f64()
+            let size: PositionSize
+            switch kind {
+            case 0: size = .fraction(value)
+            case 1: size = .units(value)
+            default: throw .badField("signal size kind \(kind)")
+            }
+            message = .signal(symbol: symbol, barTime: barTime, signal: Signal(direction: direction, size: size))
+        case .order:
+            let id = try r.string(), symbol = try r.string()
+            let side = try side(try r.u8())
+            let orderType = try orderType(try r.u8())
+            let quantity = try r.f64(), price = try r.f64()
+            message = .order(Order(clientOrderID: id, symbol: symbol, side: side, quantity: quantity, type: orderType,
+                                   price: price.isNaN ? nil : price))
+        case .fill:
+            let id = try r.string(), symbol = try r.string()
+            let side = try side(try r.u8())
+            let reasonCode = Int(try r.u8())
+            guard reasonCode < FillReason.allCases.count else { throw .badField("fill reason \(reasonCode)") }
+            message = .fill(Fill(clientOrderID: id, symbol: symbol, side: side, quantity: try r.f64(), price: try r.f64(),
+                                 cost: try r.f64(), reason: FillReason.allCases[reasonCode]))
+        case .position:
+            message = .position(PositionSnapshot(symbol: try r.string(), position: try r.f64(), cash: try r.f64(),
+                                                 equity: try r.f64(), realizedPnL: try r.f64(),
+                                                 unrealizedPnL: try r.f64()))
+        case .ready:
+            let service = try r.string()
+            let n = Int(try r.u16())
+            var topics: [String] = []
+            for _ in 0..<n { topics.append(try r.string()) }
+            message = .ready(service: service, topics: topics)
+        case .ack:
+            message = .ack(service: try r.string(), lastSeq: try r.u64())
+        case .kill:
+            let reason = try r.string()
+            let flatten = try r.u8()
+            guard flatten <= 1 else { throw .badField("kill flatten \(flatten)") }
+            message = .kill(reason: reason, flatten: flatten == 1)
+        case .heartbeat:
+            message = .heartbeat(Heartbeat(service: try r.string(), messagesIn: try r.u64(), messagesOut: try r.u64(),
+                                           dropped: try r.u64(), gaps: try r.u64(), lastSeq: try r.u64()))
+        }
+        guard r.isAtEnd else { throw .trailingBytes(r.remaining) }
+        if let expected = Topic.messageType(of: topicText), expected != type {
+            throw .topicMismatch(topic: topicText, type: type.name)
+        }
+        return Envelope(topic: topicText, source: source, seq: seq, tsEvent: tsEvent, tsInit: tsInit, message: message)
+    }
+
+    static func directionCode(_ d: Direction) -> UInt8 {
+        switch d {
+        case .flat: 0
+        case .long: 1
+        case .short: 2
+        }
+    }
+
+    static func direction(_ code: UInt8) throws(WireError) -> Direction {
+        switch code {
+        case 0: .flat
+        case 1: .long
+        case 2: .short
+        default: throw .badField("signal direction \(code)")
+        }
+    }
+
+    static func orderTypeCode(_ t: OrderType) -> UInt8 {
+        switch t {
+        case .market: 0
+        case .limit: 1
+        case .stop: 2
+        }
+    }
+
+    static func orderType(_ code: UInt8) throws(WireError) -> OrderType {
+        switch code {
+        case 0: .market
+        case 1: .limit
+        case 2: .stop
+        default: throw .badField("order type \(code)")
+        }
+    }
+
+    static func side(_ code: UInt8) throws(WireError) -> OrderSide {
+        switch code {
+        case 0: .buy
+        case 1: .sell
+        default: throw .badField("side \(code)")
+        }
+    }
+}
+
+/// Why a frame could not be decoded.
+public enum WireError: Error, Sendable, Equatable, CustomStringConvertible {
+    case wrongFrameCount(Int)
+    case badTopic
+    case unsupportedVersion(UInt8)
+    case unknownType(UInt8)
+    case truncated(needed: Int, remaining: Int)
+    case badString
+    case badField(String)
+    case trailingBytes(Int)
+    case topicMismatch(topic: String, type: String)
+
+    public var description: String {
+        switch self {
+        case .wrongFrameCount(let n): "expected 2 frames [topic, payload], got \(n)"
+        case .badTopic: "topic frame is not UTF-8"
+        case .unsupportedVersion(let v): "unsupported schema version \(v) (this build reads \(Envelope.schemaVersion))"
+        case .unknownType(let t): "unknown message type \(t)"
+        case .truncated(let needed, let remaining): "truncated payload: needed \(needed) more bytes, \(remaining) left"
+        case .badString: "a string field is not UTF-8"
+        case .badField(let what): "invalid field: \(what)"
+        case .trailingBytes(let n): "\(n) unexpected bytes after the message"
+        case .topicMismatch(let topic, let type): "topic \(topic) cannot carry a \(type) message"
+        }
+    }
+}
