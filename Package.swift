@@ -58,11 +58,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(name: "DataSvc", dependencies: ["MeshKit", "TradingCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "PredictSvc", dependencies: ["MeshKit", "TradingCore", "Forecast", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "StrategySvc", dependencies: ["MeshKit", "TradingCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "ExecSvc", dependencies: ["MeshKit", "TradingCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "MeshCtl", dependencies: ["MeshKit", "TradingCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(
+            name: "MeshCLI",
+            dependencies: [
+                "MeshKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(name: "DataSvc", dependencies: ["MeshCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "PredictSvc", dependencies: ["MeshCLI", "TradingCore", "Forecast", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "StrategySvc", dependencies: ["MeshCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "ExecSvc", dependencies: ["MeshCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "MeshCtl", dependencies: ["MeshCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "Backtester",
             dependencies: [

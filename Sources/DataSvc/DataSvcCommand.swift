@@ -1,7 +1,17 @@
 import ArgumentParser
+import MeshCLI
 
+/// `DataSvc`: Publishes bars on bar.<SYMBOL> (replay or live).
 @main
-struct DataSvcCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "DataSvc")
-    func run() throws {}
+struct DataSvcCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "DataSvc",
+        abstract: "Publishes bars on bar.<SYMBOL> (replay or live).",
+        discussion: "Connects to the bus, announces ctl.ready, publishes ctl.heartbeat and stops cleanly on SIGTERM.")
+
+    @OptionGroup var mesh: MeshOptions
+
+    func run() async throws {
+        try await ServiceRunner.run(name: "DataSvc", subscriptions: ["ctl."], options: mesh)
+    }
 }

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Logging
+import MeshKit
+import ServiceLifecycle
+
+/// Runs one mesh service node under a `ServiceGroup` that turns SIGTERM and SIGINT into a graceful shutdown.
+public enum ServiceRunner {
+    public static func run(name: String, subscriptions: [String], options: MeshOptions) async throws {
+        try await failing {
+            let logger = options.logger(label: name)
+            let endpoints = try options.endpoints()
+            let node = MeshNodeService(
+                name: name, endpoints: endpoints, subscriptions: subscriptions, clock: SystemMeshClock(),
+                logger: logger
+            ) { envelope, missing, _ in
+                if case .kill(let reason, let flatten) = envelope.message {
+                    logger.warning("kill switch received", metadata: [
+                        "reason": "\(reason)", "flatten": "\(flatten)", "from": "\(envelope.source)",
+                    ])
+                }
+                if missing > 0 {
+                    logger.error("messages missing before this one", metadata: [
+                        "topic": "\(envelope.topic)", "missing": "\(missing)",
+                    ])
+                }
+            }
+            let group = ServiceGroup(configuration: .init(
+                services: [.init(service: node)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+            try await group.run()
+        }
+    }
+}

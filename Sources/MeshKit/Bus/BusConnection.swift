@@ -1,0 +1,231 @@
+import CZMQ
+import Foundation
+import Logging
+import TradingCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A process's connection to the bus. One dedicated I/O thread owns the ZeroMQ sockets (they are not
+/// thread-safe): outgoing messages wait in a locked queue and a pipe wakes the thread; incoming messages are
+/// checked by a `StreamMonitor` and delivered on `events`. `stop()` flushes the queue and closes everything; if the
+/// thread does not finish promptly, `zmq_ctx_shutdown` wakes it.
+public final class BusConnection: @unchecked Sendable {
+    /// What the connection delivers.
+    public enum Event: Sendable {
+        case message(Envelope)
+        /// A message that followed a sequence gap on its stream.
+        case gap(Envelope, missing: UInt64)
+    }
+
+    /// Counters for heartbeats and `MeshCtl status`.
+    public struct Stats: Sendable, Equatable {
+        public var messagesIn: UInt64 = 0
+        public var messagesOut: UInt64 = 0
+        public var dropped: UInt64 = 0
+        public var gaps: UInt64 = 0
+        public var lastSeq: UInt64 = 0
+    }
+
+    public let source: String
+    public let events: AsyncStream<Event>
+    private let continuation: AsyncStream<Event>.Continuation
+    private let endpoints: MeshEndpoints
+    private let subscriptions: [String]
+    private let logger: Logger
+
+    private let lock = NSLock()
+    /// Multipart messages waiting for the I/O thread, in publish order.
+    private var outgoing: [[[UInt8]]] = []
+    private var sequences: [String: UInt64] = [:]
+    private var stopping = false
+    private var stats = Stats()
+    private var context: ZMQContext?
+    private var wakeRead: Int32 = -1
+    private var wakeWrite: Int32 = -1
+    private let finished = DispatchSemaphore(value: 0)
+    private var started = false
+
+    /// - Parameters:
+    ///   - subscriptions: topic prefixes to receive (empty = publish only).
+    public init(source: String, endpoints: MeshEndpoints, subscriptions: [String], logger: Logger) {
+        self.source = source
+        self.endpoints = endpoints
+        self.subscriptions = subscriptions
+        self.logger = logger
+        (events, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .unbounded)
+    }
+
+    /// Connects the sockets and starts the I/O thread. Connection errors (bad endpoint) throw here.
+    public func start() throws {
+        let ctx = try ZMQContext()
+        // XPUB rather than PUB: the forwarder's subscriptions arrive on it, which tells when the connection is up.
+        let pub = try ZMQSocket(context: ctx, type: .xpub)
+        try pub.setLinger(milliseconds: 1000)
+        try pub.setSendHighWaterMark(0)
+        try pub.connect(endpoints.frontend)
+        let sub: ZMQSocket? = subscriptions.isEmpty ? nil : try ZMQSocket(context: ctx, type: .sub)
+        if let sub {
+            try sub.setLinger(milliseconds: 0)
+            try sub.setReceiveHighWaterMark(0)
+            for prefix in subscriptions { try sub.subscribe(prefix) }
+            try sub.connect(endpoints.backend)
+        }
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw MeshError.config("pipe() failed: errno \(errno)") }
+        _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
+        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
+        lock.lock()
+        context = ctx
+        wakeRead = fds[0]
+        wakeWrite = fds[1]
+        started = true
+        lock.unlock()
+        let thread = Thread { [self] in
+            self.ioLoop(pub: pub, sub: sub)
+        }
+        thread.name = "bus-io"
+        thread.start()
+    }
+
+    /// Queues a message; the sequence number of its topic's stream is assigned here, in call order.
+    @discardableResult
+    public func publish(topic: String, message: MeshMessage, tsEvent: Int64, tsInit: Int64) -> UInt64 {
+        lock.lock()
+        let seq = (sequences[topic] ?? 0) + 1
+        sequences[topic] = seq
+        let payload = WireCodec.encode(Envelope(topic: topic, source: source, seq: seq, tsEvent: tsEvent, tsInit: tsInit,
+                                                message: message))
+        outgoing.append([Array(topic.utf8), payload])
+        let fd = wakeWrite
+        lock.unlock()
+        wake(fd)
+        return seq
+    }
+
+    /// Queues raw frames exactly as given (for tests and tools that must send malformed traffic).
+    public func publishRaw(_ frames: [[UInt8]]) {
+        lock.lock()
+        outgoing.append(frames)
+        let fd = wakeWrite
+        lock.unlock()
+        wake(fd)
+    }
+
+    public func currentStats() -> Stats {
+        lock.lock()
+        defer { lock.unlock() }
+        return stats
+    }
+
+    /// Flushes queued messages, closes the sockets and ends the I/O thread (at most about `timeout`).
+    public func stop(timeout: Duration = .seconds(2)) {
+        lock.lock()
+        guard started, !stopping else {
+            lock.unlock()
+            return
+        }
+        stopping = true
+        let fd = wakeWrite
+        let ctx = context
+        lock.unlock()
+        wake(fd)
+        let ms = Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        if finished.wait(timeout: .now() + .milliseconds(ms)) == .timedOut {
+            logger.warning("bus I/O thread slow to stop; shutting the context down")
+            ctx?.shutdown()
+            finished.wait()
+        }
+    }
+
+    private func wake(_ fd: Int32) {
+        guard fd >= 0 else { return }
+        var byte: UInt8 = 1
+        _ = write(fd, &byte, 1)   // EAGAIN: a wake-up is already pending
+    }
+
+    /// How long outgoing messages are held after connecting while no subscription has reached this process: a
+    /// message sent before the connection to the forwarder is up would be lost (the slow-joiner problem).
+    static let connectHold: UInt64 = 500_000_000
+
+    private func ioLoop(pub: ZMQSocket, sub: ZMQSocket?) {
+        var monitor = StreamMonitor()
+        var items: [ZMQPoller.Item] = [.fileDescriptor(wakeRead), .socket(pub)]
+        if let sub { items.append(.socket(sub)) }
+        var poller = ZMQPoller(items)
+        var drain = [UInt8](repeating: 0, count: 256)
+        let holdUntil = DispatchTime.now().uptimeNanoseconds + Self.connectHold
+        var connected = false
+        loop: while true {
+            let ready: [Bool]
+            var timeout = -1
+            if !connected {
+                let now = DispatchTime.now().uptimeNanoseconds
+                if now >= holdUntil { connected = true } else { timeout = Int((holdUntil - now) / 1_000_000) + 1 }
+            }
+            do {
+                ready = try poller.poll(milliseconds: timeout)
+            } catch {
+                break loop   // ETERM: the context was shut down
+            }
+            if ready[1] {
+                // Subscription messages from the forwarder: the connection is up.
+                while (try? pub.receive(dontWait: true)) != nil { connected = true }
+            }
+            if !connected {
+                lock.lock()
+                connected = stopping   // stopping: send what is queued now rather than wait
+                lock.unlock()
+            }
+            if connected && (ready[0] || ready[1] || timeout >= 0) {
+                while read(wakeRead, &drain, drain.count) > 0 {}
+                lock.lock()
+                let batch = outgoing
+                let isStopping = stopping
+                outgoing.removeAll(keepingCapacity: true)
+                lock.unlock()
+                do {
+                    for frames in batch { try pub.send(frames) }
+                    lock.lock()
+                    stats.messagesOut += UInt64(batch.count)
+                    lock.unlock()
+                } catch {
+                    logger.error("bus send failed", metadata: ["error": "\(error)"])
+                    if (error as? ZMQError)?.kind == .terminated { break loop }
+                }
+                if isStopping { break loop }
+            }
+            if let sub, ready[2] {
+                while true {
+                    let frames: [[UInt8]]
+                    do {
+                        frames = try sub.receive(dontWait: true)
+                    } catch let error as ZMQError where error.kind == .wouldBlock {
+                        break
+                    } catch {
+                        break loop
+                    }
+                    switch monitor.check(frames, logger: logger) {
+                    case .message(let e): continuation.yield(.message(e))
+                    case .messageAfterGap(let e, let missing): continuation.yield(.gap(e, missing: missing))
+                    case .garbage: break
+                    }
+                    lock.lock()
+                    stats.messagesIn = monitor.received
+                    stats.dropped = monitor.garbageCount
+                    stats.gaps = monitor.gapCount
+                    stats.lastSeq = monitor.lastSequence
+                    lock.unlock()
+                }
+            }
+        }
+        sub?.close()
+        pub.close()
+        context?.terminate()
+        close(wakeRead)
+        close(wakeWrite)
+        continuation.finish()
+        finished.signal()
+    }
+}

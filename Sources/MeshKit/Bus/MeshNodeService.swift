@@ -1,0 +1,67 @@
+import Logging
+import ServiceLifecycle
+
+/// A mesh service as a swift-service-lifecycle `Service`: connects to the bus, announces `ctl.ready`, publishes
+/// `ctl.heartbeat` every interval, hands every received message to `handler`, and on graceful shutdown (SIGTERM)
+/// stops its tasks and closes the bus connection cleanly.
+public struct MeshNodeService: Service {
+    /// Called for every message the node receives (and for messages after a sequence gap, with `missing` > 0).
+    public typealias Handler = @Sendable (_ envelope: Envelope, _ missing: UInt64, _ bus: BusConnection) async -> Void
+
+    public let name: String
+    private let endpoints: MeshEndpoints
+    private let subscriptions: [String]
+    private let clock: any MeshClock
+    private let logger: Logger
+    private let handler: Handler
+
+    public init(name: String, endpoints: MeshEndpoints, subscriptions: [String], clock: any MeshClock,
+                logger: Logger, handler: @escaping Handler) {
+        self.name = name
+        self.endpoints = endpoints
+        self.subscriptions = subscriptions
+        self.clock = clock
+        self.logger = logger
+        self.handler = handler
+    }
+
+    public func run() async throws {
+        let bus = BusConnection(source: name, endpoints: endpoints, subscriptions: subscriptions, logger: logger)
+        try bus.start()
+        defer { bus.stop() }
+        let now = clock.nowNanoseconds()
+        bus.publish(topic: Topic.ready, message: .ready(service: name, topics: subscriptions), tsEvent: now, tsInit: now)
+        logger.info("service ready", metadata: ["service": "\(name)", "subscriptions": "\(subscriptions)"])
+        let interval = endpoints.heartbeatInterval
+        let clock = self.clock
+        let name = self.name
+        let handler = self.handler
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await event in bus.events {
+                        switch event {
+                        case .message(let e): await handler(e, 0, bus)
+                        case .gap(let e, let missing): await handler(e, missing, bus)
+                        }
+                    }
+                }
+                group.addTask {
+                    while !Task.isCancelled {
+                        do {
+                            try await Task.sleep(for: interval)
+                        } catch {
+                            return
+                        }
+                        let s = bus.currentStats()
+                        let t = clock.nowNanoseconds()
+                        bus.publish(topic: Topic.heartbeat, message: .heartbeat(Heartbeat(
+                            service: name, messagesIn: s.messagesIn, messagesOut: s.messagesOut, dropped: s.dropped,
+                            gaps: s.gaps, lastSeq: s.lastSeq)), tsEvent: t, tsInit: t)
+                    }
+                }
+            }
+        }
+        logger.info("service stopping", metadata: ["service": "\(name)"])
+    }
+}

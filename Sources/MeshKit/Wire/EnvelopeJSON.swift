@@ -1,0 +1,197 @@
+import Foundation
+import TradingCore
+
+/// JSON views of envelopes: one object per message for `MeshCtl tap`, and the field objects `MeshCtl pub` reads.
+public enum EnvelopeJSON {
+    /// `{"topic":…,"type":…,"seq":…,"source":…,"ts_event":…,"ts_init":…,<fields>}` on one line.
+    public static func line(_ e: Envelope) -> String {
+        var j = JSONWriter(pretty: false)
+        j.object { j in
+            j.field("topic", e.topic)
+            j.field("type", e.message.type.name)
+            j.field("seq", Int(clamping: e.seq))
+            j.field("source", e.source)
+            j.field("ts_event", Int(e.tsEvent))
+            j.field("ts_init", Int(e.tsInit))
+            fields(e.message, into: &j)
+        }
+        return j.text
+    }
+
+    static func fields(_ m: MeshMessage, into j: inout JSONWriter) {
+        switch m {
+        case .bar(let symbol, let b):
+            j.field("symbol", symbol); j.field("time", Int(b.time)); j.field("open", b.open); j.field("high", b.high)
+            j.field("low", b.low); j.field("close", b.close); j.field("volume", b.volume)
+        case .prediction(let symbol, let p):
+            j.field("symbol", symbol); j.field("time", Int(p.time)); j.field("predicted_price", p.predictedPrice)
+            j.field("predicted_return", p.predictedReturn)
+        case .signal(let symbol, let barTime, let s):
+            j.field("symbol", symbol); j.field("time", Int(barTime)); j.field("direction", s.direction.rawValue)
+            switch s.size {
+            case .fraction(let f): j.field("size_kind", "fraction"); j.field("size", f)
+            case .units(let u): j.field("size_kind", "units"); j.field("size", u)
+            }
+        case .order(let o):
+            j.field("client_order_id", o.clientOrderID); j.field("symbol", o.symbol); j.field("side", o.side.rawValue)
+            j.field("order_type", o.type.rawValue); j.field("quantity", o.quantity); j.field("price", o.price)
+        case .fill(let f):
+            j.field("client_order_id", f.clientOrderID); j.field("symbol", f.symbol); j.field("side", f.side.rawValue)
+            j.field("reason", f.reason.rawValue); j.field("quantity", f.quantity); j.field("price", f.price)
+            j.field("cost", f.cost)
+        case .position(let p):
+            j.field("symbol", p.symbol); j.field("position", p.position); j.field("cash", p.cash)
+            j.field("equity", p.equity); j.field("realized_pnl", p.realizedPnL); j.field("unrealized_pnl", p.unrealizedPnL)
+        case .ready(let service, let topics):
+            j.field("service", service)
+            j.rawField("topics", "[" + topics.map(JSONWriter.quote).joined(separator: ",") + "]")
+        case .ack(let service, let lastSeq):
+            j.field("service", service); j.field("last_seq", Int(clamping: lastSeq))
+        case .kill(let reason, let flatten):
+            j.field("reason", reason); j.field("flatten", flatten)
+        case .heartbeat(let h):
+            j.field("service", h.service); j.field("messages_in", Int(clamping: h.messagesIn))
+            j.field("messages_out", Int(clamping: h.messagesOut)); j.field("dropped", Int(clamping: h.dropped))
+            j.field("gaps", Int(clamping: h.gaps)); j.field("last_seq", Int(clamping: h.lastSeq))
+        }
+    }
+
+    /// Builds a message of the type `topic` carries from a JSON object of its fields (the names `line` writes).
+    public static func message(topic: String, json: String) throws -> MeshMessage {
+        guard let type = Topic.messageType(of: topic) else {
+            throw MeshError.badInput("topic '\(topic)': unknown topic family (bar., pred., signal., order., fill., "
+                                     + "pnl., ctl.ready, ctl.ack, ctl.kill, ctl.heartbeat)")
+        }
+        let object: [String: Any]
+        do {
+            guard let o = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else {
+                throw MeshError.badInput("message JSON must be an object")
+            }
+            object = o
+        } catch let error as MeshError {
+            throw error
+        } catch {
+            throw MeshError.badInput("message is not valid JSON: \(error.localizedDescription)")
+        }
+        var f = Fields(object: object, type: type.name)
+        let symbolDefault = topic.split(separator: ".", maxSplits: 1).dropFirst().first.map(String.init)
+        let message: MeshMessage
+        switch type {
+        case .bar:
+            message = .bar(symbol: try f.string("symbol", default: symbolDefault),
+                           bar: Bar(time: try f.int("time"), open: try f.double("open"), high: try f.double("high"),
+                                    low: try f.double("low"), close: try f.double("close"),
+                                    volume: try f.double("volume", default: 0)))
+        case .prediction:
+            message = .prediction(symbol: try f.string("symbol", default: symbolDefault),
+                                  prediction: Prediction(time: try f.int("time"),
+                                                         predictedPrice: try f.double("predicted_price"),
+                                                         predictedReturn: try f.double("predicted_return")))
+        case .signal:
+            guard let direction = Direction(rawValue: try f.string("direction")) else {
+                throw MeshError.badInput("signal.direction: expected LONG, FLAT or SHORT")
+            }
+            let size: PositionSize = try f.string("size_kind", default: "fraction") == "units"
+                ? .units(try f.double("size")) : .fraction(try f.double("size", default: 1))
+            message = .signal(symbol: try f.string("symbol", default: symbolDefault), barTime: try f.int("time"),
+                              signal: Signal(direction: direction, size: size))
+        case .order:
+            guard let side = OrderSide(rawValue: try f.string("side")),
+                  let kind = OrderType(rawValue: try f.string("order_type", default: "MARKET")) else {
+                throw MeshError.badInput("order: side must be BUY or SELL, order_type MARKET, LIMIT or STOP")
+            }
+            message = .order(Order(clientOrderID: try f.string("client_order_id"),
+                                   symbol: try f.string("symbol", default: symbolDefault), side: side,
+                                   quantity: try f.double("quantity"), type: kind, price: try f.optionalDouble("price")))
+        case .fill:
+            guard let side = OrderSide(rawValue: try f.string("side")),
+                  let reason = FillReason(rawValue: try f.string("reason", default: "signal")) else {
+                throw MeshError.badInput("fill: side must be BUY or SELL, reason one of \(FillReason.allCases.map(\.rawValue))")
+            }
+            message = .fill(Fill(clientOrderID: try f.string("client_order_id"),
+                                 symbol: try f.string("symbol", default: symbolDefault), side: side,
+                                 quantity: try f.double("quantity"), price: try f.double("price"),
+                                 cost: try f.double("cost", default: 0), reason: reason))
+        case .position:
+            message = .position(PositionSnapshot(symbol: try f.string("symbol", default: symbolDefault),
+                                                 position: try f.double("position"), cash: try f.double("cash"),
+                                                 equity: try f.double("equity"),
+                                                 realizedPnL: try f.double("realized_pnl", default: 0),
+                                                 unrealizedPnL: try f.double("unrealized_pnl", default: 0)))
+        case .ready:
+            message = .ready(service: try f.string("service"), topics: try f.strings("topics"))
+        case .ack:
+            message = .ack(service: try f.string("service"), lastSeq: UInt64(max(0, try f.int("last_seq"))))
+        case .kill:
+            message = .kill(reason: try f.string("reason", default: "manual"), flatten: try f.bool("flatten", default: false))
+        case .heartbeat:
+            message = .heartbeat(Heartbeat(service: try f.string("service")))
+        }
+        try f.checkNoUnknownKeys()
+        return message
+    }
+
+    /// Typed access to a JSON object's fields, remembering which were read so unknown keys can be reported.
+    private struct Fields {
+        let object: [String: Any]
+        let type: String
+        var used: Set<String> = []
+
+        init(object: [String: Any], type: String) {
+            self.object = object
+            self.type = type
+        }
+
+        mutating func value(_ key: String) -> Any? {
+            used.insert(key)
+            let v = object[key]
+            return v is NSNull ? nil : v
+        }
+
+        mutating func string(_ key: String, default d: String? = nil) throws -> String {
+            if let s = value(key) as? String { return s }
+            if value(key) == nil, let d { return d }
+            throw MeshError.badInput("\(type).\(key): expected a string")
+        }
+
+        mutating func strings(_ key: String) throws -> [String] {
+            guard let v = value(key) else { return [] }
+            guard let a = v as? [String] else { throw MeshError.badInput("\(type).\(key): expected a list of strings") }
+            return a
+        }
+
+        mutating func double(_ key: String, default d: Double? = nil) throws -> Double {
+            if let n = value(key) as? NSNumber, !(value(key) is Bool) {
+                let v = n.doubleValue
+                guard v.isFinite else { throw MeshError.badInput("\(type).\(key): must be finite") }
+                return v
+            }
+            if value(key) == nil, let d { return d }
+            throw MeshError.badInput("\(type).\(key): expected a number")
+        }
+
+        mutating func optionalDouble(_ key: String) throws -> Double? {
+            value(key) == nil ? nil : try double(key)
+        }
+
+        mutating func int(_ key: String) throws -> Int64 {
+            guard let n = value(key) as? NSNumber, n.doubleValue == n.doubleValue.rounded() else {
+                throw MeshError.badInput("\(type).\(key): expected an integer")
+            }
+            return n.int64Value
+        }
+
+        mutating func bool(_ key: String, default d: Bool) throws -> Bool {
+            guard let v = value(key) else { return d }
+            guard let b = v as? Bool else { throw MeshError.badInput("\(type).\(key): expected true or false") }
+            return b
+        }
+
+        func checkNoUnknownKeys() throws {
+            let unknown = object.keys.filter { !used.contains($0) }.sorted()
+            if let first = unknown.first {
+                throw MeshError.badInput("\(type).\(first): unknown field (known: \(used.sorted().joined(separator: ", ")))")
+            }
+        }
+    }
+}
