@@ -97,7 +97,7 @@ let package = Package(
         ),
         .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore"]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast", "TradingCore"]),
-        .testTarget(name: "MeshKitTests", dependencies: ["MeshKit", "TradingCore"]),
+        .testTarget(name: "MeshKitTests", dependencies: ["MeshKit", "TradingCore", .product(name: "Logging", package: "swift-log")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,5 @@
-import Foundation
 import TradingCore
+import Yams
 
 /// JSON views of envelopes: one object per message for `MeshCtl tap`, and the field objects `MeshCtl pub` reads.
 public enum EnvelopeJSON {
@@ -62,16 +62,15 @@ public enum EnvelopeJSON {
             throw MeshError.badInput("topic '\(topic)': unknown topic family (bar., pred., signal., order., fill., "
                                      + "pnl., ctl.ready, ctl.ack, ctl.kill, ctl.heartbeat)")
         }
-        let object: [String: Any]
-        do {
-            guard let o = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else {
-                throw MeshError.badInput("message JSON must be an object")
-            }
-            object = o
-        } catch let error as MeshError {
-            throw error
-        } catch {
-            throw MeshError.badInput("message is not valid JSON: \(error.localizedDescription)")
+        var object: [String: Node] = [:]
+        let trimmed = json.drop { $0 == " " || $0 == "\n" || $0 == "\t" }
+        guard trimmed.first == "{", let root = (try? Yams.compose(yaml: json)) ?? nil else {
+            throw MeshError.badInput("message is not valid JSON: expected an object like {\"reason\": \"manual\"}")
+        }
+        guard let mapping = root.mapping else { throw MeshError.badInput("message JSON must be an object") }
+        for (k, v) in mapping {
+            guard let key = k.string else { throw MeshError.badInput("message JSON keys must be strings") }
+            object[key] = v
         }
         var f = Fields(object: object, type: type.name)
         let symbolDefault = topic.split(separator: ".", maxSplits: 1).dropFirst().first.map(String.init)
@@ -133,58 +132,70 @@ public enum EnvelopeJSON {
 
     /// Typed access to a JSON object's fields, remembering which were read so unknown keys can be reported.
     private struct Fields {
-        let object: [String: Any]
+        let object: [String: Node]
         let type: String
         var used: Set<String> = []
 
-        init(object: [String: Any], type: String) {
+        init(object: [String: Node], type: String) {
             self.object = object
             self.type = type
         }
 
-        mutating func value(_ key: String) -> Any? {
+        /// The field's node, nil when absent or JSON null.
+        mutating func value(_ key: String) -> Node? {
             used.insert(key)
-            let v = object[key]
-            return v is NSNull ? nil : v
+            guard let v = object[key] else { return nil }
+            return v.tag == Tag(.null) ? nil : v
+        }
+
+        /// A scalar of one of the resolved tags, or nil when absent.
+        mutating func scalar(_ key: String, _ tags: [Tag.Name], expected: String) throws -> Node.Scalar? {
+            guard let v = value(key) else { return nil }
+            guard let s = v.scalar, tags.contains(where: { v.tag == Tag($0) }) else {
+                throw MeshError.badInput("\(type).\(key): expected \(expected)")
+            }
+            return s
         }
 
         mutating func string(_ key: String, default d: String? = nil) throws -> String {
-            if let s = value(key) as? String { return s }
-            if value(key) == nil, let d { return d }
+            if let s = try scalar(key, [.str], expected: "a string") { return s.string }
+            if let d { return d }
             throw MeshError.badInput("\(type).\(key): expected a string")
         }
 
         mutating func strings(_ key: String) throws -> [String] {
             guard let v = value(key) else { return [] }
-            guard let a = v as? [String] else { throw MeshError.badInput("\(type).\(key): expected a list of strings") }
-            return a
+            guard let list = v.sequence, list.allSatisfy({ $0.tag == Tag(.str) }) else {
+                throw MeshError.badInput("\(type).\(key): expected a list of strings")
+            }
+            return list.compactMap(\.string)
         }
 
         mutating func double(_ key: String, default d: Double? = nil) throws -> Double {
-            if let n = value(key) as? NSNumber, !(value(key) is Bool) {
-                let v = n.doubleValue
-                guard v.isFinite else { throw MeshError.badInput("\(type).\(key): must be finite") }
+            if let s = try scalar(key, [.int, .float], expected: "a number") {
+                guard let v = Double(s.string), v.isFinite else {
+                    throw MeshError.badInput("\(type).\(key): expected a finite number")
+                }
                 return v
             }
-            if value(key) == nil, let d { return d }
+            if let d { return d }
             throw MeshError.badInput("\(type).\(key): expected a number")
         }
 
         mutating func optionalDouble(_ key: String) throws -> Double? {
-            value(key) == nil ? nil : try double(key)
+            object[key] == nil || object[key]?.tag == Tag(.null) ? nil : try double(key)
         }
 
         mutating func int(_ key: String) throws -> Int64 {
-            guard let n = value(key) as? NSNumber, n.doubleValue == n.doubleValue.rounded() else {
+            guard let s = try scalar(key, [.int], expected: "an integer"), let v = Int64(s.string) else {
                 throw MeshError.badInput("\(type).\(key): expected an integer")
             }
-            return n.int64Value
+            return v
         }
 
         mutating func bool(_ key: String, default d: Bool) throws -> Bool {
-            guard let v = value(key) else { return d }
-            guard let b = v as? Bool else { throw MeshError.badInput("\(type).\(key): expected true or false") }
-            return b
+            guard let s = try scalar(key, [.bool], expected: "true or false") else { return d }
+            return s.string == "true"
         }
 
         func checkNoUnknownKeys() throws {

@@ -1,0 +1,117 @@
+import Testing
+import TradingCore
+@testable import MeshKit
+
+/// One message of every type, as the tests and the Python interop script expect them.
+enum Samples {
+    static let messages: [(String, MeshMessage)] = [
+        ("bar.NVDA", .bar(symbol: "NVDA", bar: Bar(time: 1_700_000_000_000_000_000, open: 101.25, high: 102.5,
+                                                    low: 100.75, close: 101.5, volume: 123_456))),
+        ("pred.NVDA", .prediction(symbol: "NVDA", prediction: Prediction(time: 1_700_000_000_000_000_000,
+                                                                          predictedPrice: 101.9, predictedReturn: 0.004))),
+        ("signal.NVDA", .signal(symbol: "NVDA", barTime: 1_700_000_000_000_000_000,
+                                signal: Signal(direction: .short, size: .units(25)))),
+        ("order.NVDA", .order(Order(clientOrderID: "threshold-NVDA-000042-1", symbol: "NVDA", side: .sell,
+                                    quantity: 25, type: .limit, price: 101.0))),
+        ("fill.NVDA", .fill(Fill(clientOrderID: "threshold-NVDA-000042-1", symbol: "NVDA", side: .sell, quantity: 25,
+                                 price: 101.05, cost: 1.0, reason: .takeProfit))),
+        ("pnl.NVDA", .position(PositionSnapshot(symbol: "NVDA", position: -25, cash: 102_526.25, equity: 100_001.25,
+                                                realizedPnL: 12.5, unrealizedPnL: -3.75))),
+        ("ctl.ready", .ready(service: "StrategySvc", topics: ["bar.", "pred.", "ctl."])),
+        ("ctl.ack", .ack(service: "ExecSvc", lastSeq: 4_242)),
+        ("ctl.kill", .kill(reason: "manual stop", flatten: true)),
+        ("ctl.heartbeat", .heartbeat(Heartbeat(service: "DataSvc", messagesIn: 1, messagesOut: 2, dropped: 3, gaps: 4,
+                                               lastSeq: 5))),
+    ]
+
+    static func envelope(_ i: Int, seq: UInt64 = 7) -> Envelope {
+        Envelope(topic: messages[i].0, source: "test", seq: seq, tsEvent: 1_700_000_003_600_000_000,
+                 tsInit: 1_700_000_003_600_000_001, message: messages[i].1)
+    }
+}
+
+@Suite struct WireCodecTests {
+    @Test func everyTypeRoundTrips() throws {
+        #expect(Set(Samples.messages.map { $0.1.type }) == Set(MessageType.allCases))
+        for i in Samples.messages.indices {
+            let e = Samples.envelope(i)
+            let decoded = try WireCodec.decode(topic: Array(e.topic.utf8), payload: WireCodec.encode(e))
+            #expect(decoded == e)
+        }
+    }
+
+    @Test func barLayoutIsFixed() {
+        // 28-byte header + 4-byte source + (2 + 4) symbol + 8 time + 5 × 8 prices = 86 bytes (docs/wire.md).
+        let bytes = WireCodec.encode(Samples.envelope(0))
+        #expect(bytes.count == 86)
+        #expect(bytes[0] == 1 && bytes[1] == 1)
+        #expect(Array(bytes[28..<32]) == Array("test".utf8))
+    }
+
+    @Test func everyTruncationIsAnErrorNotACrash() throws {
+        for i in Samples.messages.indices {
+            let e = Samples.envelope(i)
+            let bytes = WireCodec.encode(e)
+            for cut in 0..<bytes.count {
+                #expect(throws: WireError.self) {
+                    try WireCodec.decode(topic: Array(e.topic.utf8), payload: Array(bytes[0..<cut]))
+                }
+            }
+        }
+    }
+
+    @Test func badHeadersAndFields() {
+        let e = Samples.envelope(0)
+        var bytes = WireCodec.encode(e)
+        let topic = Array(e.topic.utf8)
+        bytes[0] = 9
+        #expect(throws: WireError.unsupportedVersion(9)) { try WireCodec.decode(topic: topic, payload: bytes) }
+        bytes[0] = 1; bytes[1] = 77
+        #expect(throws: WireError.unknownType(77)) { try WireCodec.decode(topic: topic, payload: bytes) }
+        bytes[1] = 1
+        #expect(throws: WireError.trailingBytes(1)) { try WireCodec.decode(topic: topic, payload: bytes + [0]) }
+        #expect(throws: WireError.topicMismatch(topic: "fill.NVDA", type: "bar")) {
+            try WireCodec.decode(topic: Array("fill.NVDA".utf8), payload: bytes)
+        }
+        #expect(throws: WireError.badTopic) { try WireCodec.decode(topic: [0xff, 0xfe], payload: bytes) }
+        var signal = WireCodec.encode(Samples.envelope(2))
+        signal[28 + 4 + 6 + 8] = 9   // direction byte
+        #expect(throws: WireError.badField("signal direction 9")) {
+            try WireCodec.decode(topic: Array("signal.NVDA".utf8), payload: signal)
+        }
+    }
+
+    @Test func jsonLinesAndJSONInputAgree() throws {
+        for i in Samples.messages.indices {
+            let e = Samples.envelope(i)
+            let line = EnvelopeJSON.line(e)
+            #expect(line.hasPrefix("{\"topic\":\"\(e.topic)\",\"type\":\"\(e.message.type.name)\",\"seq\":7,"))
+            // `pub` accepts the fields that `tap` prints (minus the header keys); heartbeats carry only the service.
+            guard e.message.type != .heartbeat else { continue }
+            var fields = line
+            for key in ["topic", "type", "seq", "source", "ts_event", "ts_init"] {
+                fields = fields.replacingOccurrences(of: #""\#(key)":[^,]*,"#, with: "", options: .regularExpression)
+            }
+            #expect(try EnvelopeJSON.message(topic: e.topic, json: fields) == e.message, "\(fields)")
+        }
+    }
+
+    @Test func jsonInputErrorsNameTheField() {
+        let cases: [(String, String, String)] = [
+            ("ctl.kill", #"{"reason": 5}"#, "kill.reason: expected a string"),
+            ("ctl.kill", #"{"reason": "x", "flaten": true}"#, "kill.flaten: unknown field"),
+            ("bar.NVDA", #"{"time": 1, "open": 1, "high": 1, "low": 1}"#, "bar.close: expected a number"),
+            ("ctl.kill", "not json", "message is not valid JSON"),
+            ("weird.topic", "{}", "unknown topic family"),
+            ("signal.X", #"{"time": 1, "direction": "UP"}"#, "signal.direction: expected LONG, FLAT or SHORT"),
+        ]
+        for (topic, json, message) in cases {
+            do {
+                _ = try EnvelopeJSON.message(topic: topic, json: json)
+                Issue.record("expected an error for \(json)")
+            } catch {
+                #expect("\(error)".contains(message), "\(error)")
+            }
+        }
+    }
+}
