@@ -1,0 +1,80 @@
+"""A decoder/encoder for the TradeMesh wire format written only from docs/wire.md (pyzmq + struct)."""
+import struct
+
+TYPES = {1: "bar", 2: "prediction", 3: "signal", 4: "order", 5: "fill", 6: "position",
+         10: "ready", 11: "ack", 12: "kill", 13: "heartbeat"}
+DIRECTIONS = {0: "FLAT", 1: "LONG", 2: "SHORT"}
+SIDES = {0: "BUY", 1: "SELL"}
+ORDER_TYPES = {0: "MARKET", 1: "LIMIT", 2: "STOP"}
+FILL_REASONS = {0: "signal", 1: "stop", 2: "take_profit", 3: "daily_cap", 4: "end"}
+
+
+class Reader:
+    def __init__(self, data):
+        self.data, self.pos = data, 0
+
+    def take(self, fmt):
+        values = struct.unpack_from("<" + fmt, self.data, self.pos)
+        self.pos += struct.calcsize("<" + fmt)
+        return values if len(values) > 1 else values[0]
+
+    def string(self):
+        n = self.take("H")
+        s = self.data[self.pos:self.pos + n].decode("utf-8")
+        self.pos += n
+        return s
+
+
+def decode(topic, payload):
+    r = Reader(payload)
+    version, type_code, source_len, seq, ts_event, ts_init = r.take("BBHQqq")
+    assert version == 1, version
+    source = payload[28:28 + source_len].decode("utf-8")
+    r.pos = 28 + source_len
+    kind = TYPES[type_code]
+    m = {"topic": topic.decode(), "type": kind, "seq": seq, "source": source, "ts_event": ts_event, "ts_init": ts_init}
+    if kind == "bar":
+        m["symbol"] = r.string()
+        m["time"] = r.take("q")
+        m.update(zip(["open", "high", "low", "close", "volume"], r.take("ddddd")))
+    elif kind == "prediction":
+        m["symbol"] = r.string()
+        m["time"] = r.take("q")
+        m["predicted_price"], m["predicted_return"] = r.take("dd")
+    elif kind == "signal":
+        m["symbol"] = r.string()
+        m["time"] = r.take("q")
+        direction, size_kind, size = r.take("BBd")
+        m["direction"], m["size_kind"], m["size"] = DIRECTIONS[direction], ["fraction", "units"][size_kind], size
+    elif kind == "order":
+        m["client_order_id"], m["symbol"] = r.string(), r.string()
+        side, order_type, qty, price = r.take("BBdd")
+        m.update(side=SIDES[side], order_type=ORDER_TYPES[order_type], quantity=qty,
+                 price=None if price != price else price)
+    elif kind == "fill":
+        m["client_order_id"], m["symbol"] = r.string(), r.string()
+        side, reason, qty, price, cost = r.take("BBddd")
+        m.update(side=SIDES[side], reason=FILL_REASONS[reason], quantity=qty, price=price, cost=cost)
+    elif kind == "position":
+        m["symbol"] = r.string()
+        m.update(zip(["position", "cash", "equity", "realized_pnl", "unrealized_pnl"], r.take("ddddd")))
+    elif kind == "ready":
+        m["service"] = r.string()
+        m["topics"] = [r.string() for _ in range(r.take("H"))]
+    elif kind == "ack":
+        m["service"] = r.string()
+        m["last_seq"] = r.take("Q")
+    elif kind == "kill":
+        m["reason"] = r.string()
+        m["flatten"] = bool(r.take("B"))
+    elif kind == "heartbeat":
+        m["service"] = r.string()
+        m.update(zip(["messages_in", "messages_out", "dropped", "gaps", "last_seq"], r.take("QQQQQ")))
+    assert r.pos == len(payload), "trailing bytes"
+    return m
+
+
+def encode_kill(reason, flatten, seq=1, source="pyzmq", ts=0):
+    src = source.encode()
+    body = struct.pack("<H", len(reason.encode())) + reason.encode() + struct.pack("<B", 1 if flatten else 0)
+    return struct.pack("<BBHQqq", 1, 12, len(src), seq, ts, ts) + src + body
