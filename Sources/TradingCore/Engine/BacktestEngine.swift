@@ -44,9 +44,36 @@ struct BacktestEngine<S: Strategy> {
     mutating func run(bars: BarSeries, predictedReturns: [Double]) -> BacktestResult {
         let n = bars.count
         result.equity.time = bars.time
-        result.equity.equity = Array(repeating: 0, count: n)
-        result.equity.cash = Array(repeating: 0, count: n)
-        result.equity.position = Array(repeating: 0, count: n)
+        // The loop writes every element of the three columns, so they start uninitialised (no zero fill).
+        var equityOut: [Double] = []
+        var cashOut: [Double] = []
+        var positionOut: [Double] = []
+        equityOut = Array(unsafeUninitializedCapacity: n) { equityBuffer, equityCount in
+            cashOut = Array(unsafeUninitializedCapacity: n) { cashBuffer, cashCount in
+                positionOut = Array(unsafeUninitializedCapacity: n) { positionBuffer, positionCount in
+                    run(bars: bars, predictedReturns: predictedReturns,
+                        out: Outputs(equity: equityBuffer, cash: cashBuffer, position: positionBuffer))
+                    positionCount = n
+                }
+                cashCount = n
+            }
+            equityCount = n
+        }
+        result.equity.equity = equityOut
+        result.equity.cash = cashOut
+        result.equity.position = positionOut
+        return result
+    }
+
+    /// Where the per-bar account state is written.
+    private struct Outputs {
+        let equity: UnsafeMutableBufferPointer<Double>
+        let cash: UnsafeMutableBufferPointer<Double>
+        let position: UnsafeMutableBufferPointer<Double>
+    }
+
+    private mutating func run(bars: BarSeries, predictedReturns: [Double], out: Outputs) {
+        let n = bars.count
         bars.time.withUnsafeBufferPointer { time in
             bars.open.withUnsafeBufferPointer { open in
                 bars.high.withUnsafeBufferPointer { high in
@@ -55,7 +82,7 @@ struct BacktestEngine<S: Strategy> {
                             bars.volume.withUnsafeBufferPointer { volume in
                                 predictedReturns.withUnsafeBufferPointer { preds in
                                     loop(n: n, time: time, open: open, high: high, low: low, close: close,
-                                         volume: volume, preds: preds)
+                                         volume: volume, preds: preds, out: out)
                                 }
                             }
                         }
@@ -63,20 +90,18 @@ struct BacktestEngine<S: Strategy> {
                 }
             }
         }
-        return result
     }
 
     private mutating func loop(n: Int, time: UnsafeBufferPointer<Int64>, open: UnsafeBufferPointer<Double>,
                                high: UnsafeBufferPointer<Double>, low: UnsafeBufferPointer<Double>,
                                close: UnsafeBufferPointer<Double>, volume: UnsafeBufferPointer<Double>,
-                               preds: UnsafeBufferPointer<Double>) {
+                               preds: UnsafeBufferPointer<Double>, out: Outputs) {
         var sma = RollingSMA(period: settings.smaPeriod)
         var rsi = WilderRSI(period: 14)
+        let usesIndicators = S.usesIndicators
         let hasStops = settings.stopLoss != nil || settings.takeProfit != nil
         let hasCap = execution.dailyLossCap != nil
-        var equityOut = [Double](repeating: 0, count: n)
-        var cashOut = [Double](repeating: 0, count: n)
-        var positionOut = [Double](repeating: 0, count: n)
+        let equityOut = out.equity, cashOut = out.cash, positionOut = out.position
         var withoutPrediction = 0
 
         for t in 0..<n {
@@ -104,8 +129,8 @@ struct BacktestEngine<S: Strategy> {
             cashOut[t] = cash
             positionOut[t] = units
 
-            let smaValue = sma.update(c)
-            let rsiValue = rsi.update(c)
+            let smaValue = usesIndicators ? sma.update(c) : nil
+            let rsiValue = usesIndicators ? rsi.update(c) : nil
             if t == n - 1 { 
                 if preds[t].isNaN { withoutPrediction += 1 }
                 break
@@ -141,9 +166,6 @@ struct BacktestEngine<S: Strategy> {
             }
         }
 
-        result.equity.equity = equityOut
-        result.equity.cash = cashOut
-        result.equity.position = positionOut
         result.barsWithoutPrediction = withoutPrediction
         if units != 0, n > 0 {
             let mark = close[n - 1]

@@ -5,6 +5,13 @@
 public protocol Strategy: Sendable {
     /// The target position after this bar. Returning the current direction means "hold".
     mutating func decide(_ state: StrategyState) -> Signal
+
+    /// Whether `decide` reads `state.indicators`; when false the engine skips computing them.
+    static var usesIndicators: Bool { get }
+}
+
+extension Strategy {
+    public static var usesIndicators: Bool { true }
 }
 
 /// What a strategy sees on a bar's close.

@@ -2,6 +2,7 @@
 /// `exitThreshold`, hold in between; with `allowShort`, SHORT below `shortEntryThreshold` and cover above
 /// `shortExitThreshold`. A bar without a prediction holds.
 public struct ThresholdStrategy: Strategy {
+    public static var usesIndicators: Bool { false }
     public var settings: StrategySettings
     private let size: PositionSize
 
