@@ -96,6 +96,7 @@ let package = Package(
             path: "Benchmarks/LoadBench"
         ),
         .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore"]),
+        .testTarget(name: "BacktesterTests", dependencies: ["Backtester"]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast", "TradingCore"]),
         .testTarget(name: "MeshKitTests", dependencies: ["MeshKit", "TradingCore", .product(name: "Logging", package: "swift-log")]),
     ],
