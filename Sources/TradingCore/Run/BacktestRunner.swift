@@ -24,7 +24,7 @@ public struct BacktestRunner: Sendable {
 
     /// Loads the inputs a config names, validating them and hashing the files.
     public func loadInputs(_ config: BacktestConfig) throws -> RunInputs {
-        let dataBytes = try FileBytes.read(config.data)
+        let dataSHA256 = try FileBytes.sha256(config.data)
         let load = try BarCSVLoader.load(path: config.data, symbol: config.symbol, onBadRow: config.onBadRow)
         for issue in load.skipped {
             logger.warning("skipped bad row", metadata: ["row": "\(issue)"])
@@ -36,16 +36,16 @@ public struct BacktestRunner: Sendable {
             throw ConfigError.invalid("start/end", "no bars of \(config.data) fall between start and end")
         }
         var inputs = RunInputs(bars: bars, barsPerYear: load.barsPerYear, skippedRows: load.skipped,
-                               dataSHA256: SHA256.hex(of: dataBytes), predictedReturns: [], predictionsSHA256: nil)
+                               dataSHA256: dataSHA256, predictedReturns: [], predictionsSHA256: nil)
         if let path = config.predictions {
-            let bytes = try FileBytes.read(path)
+            let predictionsSHA256 = try FileBytes.sha256(path)
             let (predictions, skipped) = try PredictionCSVLoader.load(path: path, onBadRow: config.onBadRow)
             for issue in skipped {
                 logger.warning("skipped bad prediction row", metadata: ["row": "\(issue)"])
             }
             inputs.skippedRows += skipped
             inputs.predictedReturns = PredictionCSVLoader.align(predictions, to: bars).predictedReturns
-            inputs.predictionsSHA256 = SHA256.hex(of: bytes)
+            inputs.predictionsSHA256 = predictionsSHA256
         } else {
             inputs.predictedReturns = Array(repeating: .nan, count: bars.count)
         }
@@ -62,9 +62,12 @@ public struct BacktestRunner: Sendable {
                                    predictionsSHA256: inputs.predictionsSHA256)
         let directory = outDirectory ?? "backtests/" + manifest.runID
         try FileBytes.makeDirectory(directory)
-        try FileBytes.write(ResultWriter.tradesCSV(result.trades), to: directory + "/trades.csv")
-        try FileBytes.write(ResultWriter.equityCSV(result.equity, initialCapital: result.initialCapital),
-                            to: directory + "/equity.csv")
+        var trades = try TextFileWriter(path: directory + "/trades.csv")
+        ResultWriter.tradesCSV(result.trades, into: &trades)
+        try trades.close()
+        var equity = try TextFileWriter(path: directory + "/equity.csv")
+        ResultWriter.equityCSV(result.equity, initialCapital: result.initialCapital, into: &equity)
+        try equity.close()
         try FileBytes.write(ResultWriter.metricsJSON(
             metrics, openPosition: result.openPosition, start: inputs.bars.time.first, end: inputs.bars.time.last,
             skippedRows: inputs.skippedRows.count),
@@ -84,7 +87,7 @@ public struct BacktestRunner: Sendable {
     }
 
     private func check(_ path: String, sha256 expected: String) throws {
-        let actual = SHA256.hex(of: try FileBytes.read(path))
+        let actual = try FileBytes.sha256(path)
         if actual != expected {
             throw ConfigError.invalid(path, "file changed since the run: SHA-256 is \(actual), the manifest says \(expected)")
         }

@@ -1,26 +1,36 @@
 /// Writes a backtest's result files: `trades.csv`, `equity.csv` and `metrics.json` (formats: docs/backtester.md).
 public enum ResultWriter {
     public static func tradesCSV(_ trades: [Trade]) -> String {
-        var out = "entry_time,entry_price,exit_time,exit_price,side,size,pnl,return,costs,exit_reason\n"
-        for t in trades {
-            out += Timestamps.iso8601(t.entryTime) + "," + num(t.entryPrice) + "," + Timestamps.iso8601(t.exitTime)
-            out += "," + num(t.exitPrice) + "," + t.side.rawValue + "," + num(t.size) + "," + num(t.pnl) + ","
-            out += num(t.returnFraction) + "," + num(t.costs) + "," + t.exitReason.rawValue + "\n"
-        }
+        var out = ""
+        tradesCSV(trades, into: &out)
         return out
     }
 
+    public static func tradesCSV<Sink: TextSink>(_ trades: [Trade], into out: inout Sink) {
+        out.append("entry_time,entry_price,exit_time,exit_price,side,size,pnl,return,costs,exit_reason\n")
+        for t in trades {
+            out.append(Timestamps.iso8601(t.entryTime) + "," + num(t.entryPrice) + ","
+                       + Timestamps.iso8601(t.exitTime) + "," + num(t.exitPrice) + "," + t.side.rawValue + ","
+                       + num(t.size) + "," + num(t.pnl) + "," + num(t.returnFraction) + "," + num(t.costs) + ","
+                       + t.exitReason.rawValue + "\n")
+        }
+    }
+
     public static func equityCSV(_ curve: EquityCurve, initialCapital: Double) -> String {
-        var out = "Time,equity,cash,position,drawdown\n"
-        out.reserveCapacity(curve.time.count * 64)
+        var out = ""
+        equityCSV(curve, initialCapital: initialCapital, into: &out)
+        return out
+    }
+
+    public static func equityCSV<Sink: TextSink>(_ curve: EquityCurve, initialCapital: Double, into out: inout Sink) {
+        out.append("Time,equity,cash,position,drawdown\n")
         var peak = initialCapital
         for i in 0..<curve.time.count {
             let e = curve.equity[i]
             peak = max(peak, e)
-            out += Timestamps.iso8601(curve.time[i]) + "," + num(e) + "," + num(curve.cash[i]) + ","
-            out += num(curve.position[i]) + "," + num(peak > 0 ? 1 - e / peak : 0) + "\n"
+            out.append(Timestamps.iso8601(curve.time[i]) + "," + num(e) + "," + num(curve.cash[i]) + ","
+                       + num(curve.position[i]) + "," + num(peak > 0 ? 1 - e / peak : 0) + "\n")
         }
-        return out
     }
 
     /// `metrics.json`: the metrics, the open position, the time range and the count of skipped input rows.
