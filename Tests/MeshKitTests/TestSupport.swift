@@ -79,7 +79,11 @@ final class Collected: @unchecked Sendable {
     func append(_ e: BusConnection.Event) { lock.lock(); items.append(e); lock.unlock() }
     var events: [BusConnection.Event] { lock.lock(); defer { lock.unlock() }; return items }
     var envelopes: [Envelope] {
-        events.map { if case .message(let e) = $0 { e } else if case .gap(let e, _) = $0 { e } else { fatalError() } }
+        events.map { event in
+            switch event {
+            case .message(let e), .gap(let e, _): e
+            }
+        }
     }
 
     /// Consumes a connection's events on a background task.

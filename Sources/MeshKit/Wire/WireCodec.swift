@@ -33,7 +33,7 @@ public enum WireCodec {
             w.f64(o.quantity); w.f64(o.price ?? .nan)
         case .fill(let f):
             w.string(f.clientOrderID); w.string(f.symbol); w.u8(f.side == .buy ? 0 : 1)
-            w.u8(UInt8(FillReason.allCases.firstIndex(of: f.reason)!)); w.f64(f.quantity); w.f64(f.price); w.f64(f.cost)
+            w.u8(fillReasonCode(f.reason)); w.f64(f.quantity); w.f64(f.price); w.f64(f.cost)
         case .position(let p):
             w.string(p.symbol); w.f64(p.position); w.f64(p.cash); w.f64(p.equity); w.f64(p.realizedPnL)
             w.f64(p.unrealizedPnL)
@@ -98,10 +98,9 @@ public enum WireCodec {
         case .fill:
             let id = try r.string(), symbol = try r.string()
             let side = try side(try r.u8())
-            let reasonCode = Int(try r.u8())
-            guard reasonCode < FillReason.allCases.count else { throw .badField("fill reason \(reasonCode)") }
+            let reason = try fillReason(try r.u8())
             message = .fill(Fill(clientOrderID: id, symbol: symbol, side: side, quantity: try r.f64(), price: try r.f64(),
-                                 cost: try r.f64(), reason: FillReason.allCases[reasonCode]))
+                                 cost: try r.f64(), reason: reason))
         case .position:
             message = .position(PositionSnapshot(symbol: try r.string(), position: try r.f64(), cash: try r.f64(),
                                                  equity: try r.f64(), realizedPnL: try r.f64(),
@@ -161,6 +160,27 @@ public enum WireCodec {
         case 1: .limit
         case 2: .stop
         default: throw .badField("order type \(code)")
+        }
+    }
+
+    static func fillReasonCode(_ r: FillReason) -> UInt8 {
+        switch r {
+        case .signal: 0
+        case .stop: 1
+        case .takeProfit: 2
+        case .dailyCap: 3
+        case .end: 4
+        }
+    }
+
+    static func fillReason(_ code: UInt8) throws(WireError) -> FillReason {
+        switch code {
+        case 0: .signal
+        case 1: .stop
+        case 2: .takeProfit
+        case 3: .dailyCap
+        case 4: .end
+        default: throw .badField("fill reason \(code)")
         }
     }
 
