@@ -1,0 +1,202 @@
+/// The execution model as a state machine, one bar at a time (rules: docs/execution.md).
+///
+/// The in-process engine drives it over arrays; a live or replayed execution service drives it bar by bar from
+/// the bus. Both therefore fill, stop out and account identically. It never reads a clock: time comes with each
+/// bar. Per bar, call `barOpened`, then `barClosed`, then (except on the last bar) `decide` with the strategy's
+/// signal on that close.
+public struct ExecutionStateMachine: Sendable {
+    public let settings: StrategySettings
+    public let execution: ExecutionSettings
+
+    /// Cash, after costs.
+    public private(set) var cash: Double
+    /// Signed units held.
+    public private(set) var units = 0.0
+    public private(set) var entryPrice = 0.0
+    public private(set) var entryTime: Int64 = 0
+    private var entryCost = 0.0
+    private var stopLevel = 0.0
+    private var targetLevel = 0.0
+
+    private var pending: Direction? = nil
+    private var pendingSize: PositionSize = .units(0)
+    private var pendingReason: FillReason = .signal
+
+    private let hasStops: Bool
+    private let hasCap: Bool
+    private var currentDay: Int64 = .min
+    private var dayStartEquity: Double
+    private var lastEquity: Double
+    private var blockedDay: Int64 = .min
+    private var entriesBlocked = false
+
+    /// Closed round trips, in order.
+    public private(set) var trades: [Trade] = []
+    /// Entries refused for buying power or a zero size.
+    public private(set) var rejectedOrders = 0
+    /// Days on which the daily loss cap fired.
+    public private(set) var dailyCapHits = 0
+
+    public init(settings: StrategySettings, execution: ExecutionSettings) {
+        self.settings = settings
+        self.execution = execution
+        cash = execution.initialCapital
+        dayStartEquity = execution.initialCapital
+        lastEquity = execution.initialCapital
+        hasStops = settings.stopLoss != nil || settings.takeProfit != nil
+        hasCap = execution.dailyLossCap != nil
+    }
+
+    /// The direction of the position held.
+    public var direction: Direction { units > 0 ? .long : (units < 0 ? .short : .flat) }
+
+    /// A bar opens: the order decided on the previous close fills at `open`, then an open position is checked
+    /// against its stop-loss and take-profit on the bar's range.
+    @inline(__always)
+    public mutating func barOpened(time: Int64, open: Double, high: Double, low: Double) {
+        if hasCap {
+            let day = Timestamps.dayIndex(time)
+            if day != currentDay {
+                currentDay = day
+                dayStartEquity = lastEquity
+            }
+        }
+        var enteredThisBar = false
+        if let target = pending {
+            pending = nil
+            enteredThisBar = execute(target: target, size: pendingSize, reason: pendingReason, price: open, time: time)
+        }
+        if hasStops && units != 0 {
+            checkExits(open: open, high: high, low: low, time: time, gapAllowed: !enteredThisBar)
+        }
+    }
+
+    /// The bar closes: on the last bar with `closeAtEnd` the position is closed at `close`; the account is marked
+    /// and the daily loss cap checked. Returns the marked equity.
+    @inline(__always)
+    public mutating func barClosed(time: Int64, close: Double, isLast: Bool) -> Double {
+        if isLast && execution.closeAtEnd && units != 0 {
+            closePosition(price: fillPrice(close, buying: units < 0), time: time, reason: .end)
+        }
+        let equity = cash + units * close
+        lastEquity = equity
+        entriesBlocked = false
+        if hasCap, let cap = execution.dailyLossCap {
+            if blockedDay == currentDay {
+                entriesBlocked = true
+            } else if dayStartEquity - equity >= cap * dayStartEquity {
+                blockedDay = currentDay
+                dailyCapHits += 1
+                entriesBlocked = true
+            }
+        }
+        return equity
+    }
+
+    /// The strategy's signal on this close. A new direction becomes an order for the next bar's open; while the
+    /// daily loss cap blocks the day, the position is flattened instead and no entry is accepted.
+    @inline(__always)
+    public mutating func decide(_ signal: Signal) {
+        if entriesBlocked {
+            if units != 0 {
+                pending = .flat
+                pendingReason = .dailyCap
+            }
+        } else if signal.direction != direction {
+            pending = signal.direction
+            pendingSize = signal.size
+            pendingReason = .signal
+        }
+    }
+
+    /// The position still open, marked to `mark`, or nil when flat.
+    public func openPosition(mark: Double) -> OpenPosition? {
+        guard units != 0 else { return nil }
+        return OpenPosition(entryTime: entryTime, entryPrice: entryPrice, side: units > 0 ? .long : .short,
+                            size: abs(units), markPrice: mark, unrealizedPnL: (mark - entryPrice) * units - entryCost)
+    }
+
+    /// Price after slippage for a fill at `price`.
+    @inline(__always)
+    private func fillPrice(_ price: Double, buying: Bool) -> Double {
+        let slip = execution.slippageBps / 10_000
+        return buying ? price * (1 + slip) : price * (1 - slip)
+    }
+
+    /// Moves to `target` at the bar's open. Returns true if a new position was opened.
+    private mutating func execute(target: Direction, size: PositionSize, reason: FillReason, price: Double,
+                                  time: Int64) -> Bool {
+        if units != 0 && target != direction {
+            closePosition(price: fillPrice(price, buying: units < 0), time: time, reason: reason)
+        }
+        guard target != .flat, units == 0 else { return false }
+        let buying = target == .long
+        let px = fillPrice(price, buying: buying)
+        let equity = cash
+        let qty: Double
+        switch size {
+        case .units(let u): qty = u
+        case .fraction(let f): qty = (f * equity / px).rounded(.down)
+        }
+        let notional = qty * px
+        if !(qty > 0) || notional > execution.maxLeverage * equity * (1 + 1e-12) {
+            rejectedOrders += 1
+            return false
+        }
+        let cost = execution.perTradeCost
+        if buying {
+            cash -= notional + cost
+            units = qty
+        } else {
+            cash += notional - cost
+            units = -qty
+        }
+        entryPrice = px
+        entryTime = time
+        entryCost = cost
+        if let sl = settings.stopLoss { stopLevel = buying ? px * (1 - sl) : px * (1 + sl) }
+        if let tp = settings.takeProfit { targetLevel = buying ? px * (1 + tp) : px * (1 - tp) }
+        return true
+    }
+
+    /// Checks stop-loss then take-profit on the bar's range; a gap through a level fills at the open.
+    private mutating func checkExits(open: Double, high: Double, low: Double, time: Int64, gapAllowed: Bool) {
+        let long = units > 0
+        if settings.stopLoss != nil {
+            let s = stopLevel
+            if gapAllowed && (long ? open <= s : open >= s) {
+                closePosition(price: fillPrice(open, buying: !long), time: time, reason: .stop)
+                return
+            }
+            if long ? low <= s : high >= s {
+                closePosition(price: fillPrice(s, buying: !long), time: time, reason: .stop)
+                return
+            }
+        }
+        if settings.takeProfit != nil {
+            let g = targetLevel
+            if gapAllowed && (long ? open >= g : open <= g) {
+                closePosition(price: fillPrice(open, buying: !long), time: time, reason: .takeProfit)
+                return
+            }
+            if long ? high >= g : low <= g {
+                closePosition(price: fillPrice(g, buying: !long), time: time, reason: .takeProfit)
+            }
+        }
+    }
+
+    /// Closes the whole position at `price` (slippage already applied) and records the trade.
+    private mutating func closePosition(price: Double, time: Int64, reason: FillReason) {
+        let qty = abs(units)
+        let cost = execution.perTradeCost
+        let long = units > 0
+        if long { cash += qty * price - cost } else { cash -= qty * price + cost }
+        let costs = entryCost + cost
+        let pnl = (price - entryPrice) * units - costs
+        trades.append(Trade(
+            entryTime: entryTime, entryPrice: entryPrice, exitTime: time, exitPrice: price,
+            side: long ? .long : .short, size: qty, pnl: pnl, returnFraction: pnl / (entryPrice * qty),
+            costs: costs, exitReason: reason))
+        units = 0
+    }
+}
