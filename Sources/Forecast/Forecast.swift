@@ -1,1 +1,0 @@
-// The forecasting library: features, scaler, LSTM, training, registry, Keras import.
