@@ -1,0 +1,243 @@
+import Foundation
+import TradingCore
+
+/// Stacked LSTM layers and a dense head predicting one value from a window of `tsteps × inputDim` features.
+///
+/// Keras-compatible: gate blocks along the `4u` axis in the order **i, f, c, o**, `z = x·W + h·U + b`,
+/// `c = f·c + i·tanh(z_c)`, `h = o·tanh(c)`, logistic sigmoid gates, `h₀ = c₀ = 0`; every layer but the last
+/// returns its whole sequence to the next. All parameters live in one flat array (`parameters`) so that the
+/// optimiser and the gradient are plain vectors. Computation is in `Double` with a fixed order of summation:
+/// the same parameters and inputs always give the same bits.
+public struct LSTMNetwork: Sendable, Equatable {
+    public let inputDim: Int
+    /// Units of each LSTM layer, input side first.
+    public let units: [Int]
+    public var parameters: [Double]
+
+    /// Offsets of one LSTM layer's kernel `W` (in × 4u), recurrent kernel `U` (u × 4u) and bias `b` (4u).
+    struct LayerLayout: Sendable, Equatable {
+        let input: Int, units: Int, w: Int, u: Int, b: Int
+    }
+
+    let layers: [LayerLayout]
+    /// Offsets of the dense head's kernel (u × 1) and bias.
+    let denseW: Int, denseB: Int
+
+    public init(inputDim: Int, units: [Int], parameters: [Double]? = nil) {
+        self.inputDim = inputDim
+        self.units = units
+        var offset = 0
+        var layers: [LayerLayout] = []
+        var input = inputDim
+        for u in units {
+            let w = offset; offset += input * 4 * u
+            let rec = offset; offset += u * 4 * u
+            let b = offset; offset += 4 * u
+            layers.append(LayerLayout(input: input, units: u, w: w, u: rec, b: b))
+            input = u
+        }
+        self.layers = layers
+        denseW = offset; offset += input
+        denseB = offset; offset += 1
+        self.parameters = parameters ?? [Double](repeating: 0, count: offset)
+    }
+
+    public var parameterCount: Int { denseB + 1 }
+
+    /// Keras's initialisers from a seed: Glorot-uniform kernels, orthogonal recurrent kernels, zero biases with
+    /// the forget block at 1 (`unit_forget_bias`), Glorot-uniform dense kernel.
+    public static func initialised(inputDim: Int, units: [Int], seed: UInt64) -> LSTMNetwork {
+        var net = LSTMNetwork(inputDim: inputDim, units: units)
+        var rng = SeededRandom(seed: seed)
+        for layer in net.layers {
+            let limit = (6.0 / Double(layer.input + 4 * layer.units)).squareRoot()
+            for k in 0..<(layer.input * 4 * layer.units) {
+                net.parameters[layer.w + k] = (2 * rng.nextUniform() - 1) * limit
+            }
+            let q = orthogonal(rows: layer.units, columns: 4 * layer.units, rng: &rng)
+            for k in 0..<q.count { net.parameters[layer.u + k] = q[k] }
+            for j in 0..<layer.units { net.parameters[layer.b + layer.units + j] = 1 }
+        }
+        let last = units.last ?? inputDim
+        let limit = (6.0 / Double(last + 1)).squareRoot()
+        for k in 0..<last { net.parameters[net.denseW + k] = (2 * rng.nextUniform() - 1) * limit }
+        return net
+    }
+
+    /// A `rows × columns` matrix with orthonormal rows or columns (whichever are fewer), by Gram–Schmidt on
+    /// normal draws.
+    static func orthogonal(rows: Int, columns: Int, rng: inout SeededRandom) -> [Double] {
+        let (n, m) = rows <= columns ? (rows, columns) : (columns, rows)   // n vectors of length m
+        var v = [[Double]](repeating: [], count: n)
+        for i in 0..<n {
+            var x = (0..<m).map { _ in rng.nextNormal() }
+            for j in 0..<i {
+                let dot = zip(x, v[j]).reduce(0) { $0 + $1.0 * $1.1 }
+                for k in 0..<m { x[k] -= dot * v[j][k] }
+            }
+            let norm = x.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            v[i] = x.map { $0 / norm }
+        }
+        var out = [Double](repeating: 0, count: rows * columns)
+        for r in 0..<rows {
+            for c in 0..<columns { out[r * columns + c] = rows <= columns ? v[r][c] : v[c][r] }
+        }
+        return out
+    }
+
+    // MARK: Forward
+
+    /// Per-step values of one layer kept for backpropagation.
+    struct LayerTrace {
+        var inputs: [Double] = []   // T × in
+        var gates: [Double] = []    // T × 4u, after activation (i, f, g, o)
+        var cells: [Double] = []    // (T + 1) × u, row 0 = c₀
+        var hidden: [Double] = []   // (T + 1) × u, row 0 = h₀
+    }
+
+    /// The prediction for one window (`tsteps × inputDim` values, oldest step first).
+    public func predict<C: Collection>(_ window: C) -> Double where C.Element == Double {
+        var traces: [LayerTrace] = []
+        return forward(Array(window), traces: &traces, keep: false)
+    }
+
+    func forward(_ window: [Double], traces: inout [LayerTrace], keep: Bool) -> Double {
+        let steps = window.count / inputDim
+        var input = window
+        parameters.withUnsafeBufferPointer { p in
+            for layer in layers {
+                let u = layer.units
+                var trace = LayerTrace()
+                trace.inputs = input
+                trace.gates = [Double](repeating: 0, count: steps * 4 * u)
+                trace.cells = [Double](repeating: 0, count: (steps + 1) * u)
+                trace.hidden = [Double](repeating: 0, count: (steps + 1) * u)
+                var z = [Double](repeating: 0, count: 4 * u)
+                for t in 0..<steps {
+                    for k in 0..<(4 * u) { z[k] = p[layer.b + k] }
+                    for a in 0..<layer.input {
+                        let x = input[t * layer.input + a]
+                        if x == 0 { continue }
+                        let row = layer.w + a * 4 * u
+                        for k in 0..<(4 * u) { z[k] += x * p[row + k] }
+                    }
+                    for a in 0..<u {
+                        let h = trace.hidden[t * u + a]
+                        if h == 0 { continue }
+                        let row = layer.u + a * 4 * u
+                        for k in 0..<(4 * u) { z[k] += h * p[row + k] }
+                    }
+                    for j in 0..<u {
+                        let i = sigmoid(z[j]), f = sigmoid(z[u + j]), g = tanh(z[2 * u + j]), o = sigmoid(z[3 * u + j])
+                        let c = f * trace.cells[t * u + j] + i * g
+                        trace.gates[t * 4 * u + j] = i
+                        trace.gates[t * 4 * u + u + j] = f
+                        trace.gates[t * 4 * u + 2 * u + j] = g
+                        trace.gates[t * 4 * u + 3 * u + j] = o
+                        trace.cells[(t + 1) * u + j] = c
+                        trace.hidden[(t + 1) * u + j] = o * tanh(c)
+                    }
+                }
+                input = Array(trace.hidden[u...])
+                traces.append(trace)
+            }
+        }
+        let last = layers.last!.units
+        var y = parameters[denseB]
+        for j in 0..<last { y += parameters[denseW + j] * input[(steps - 1) * last + j] }
+        if !keep { traces.removeAll() }
+        return y
+    }
+
+    // MARK: Backward
+
+    /// Mean loss over the windows and its gradient with respect to `parameters` (backpropagation through time).
+    public func lossAndGradient(windows: [[Double]], targets: [Double], loss: Loss) -> (Double, [Double]) {
+        var gradient = [Double](repeating: 0, count: parameterCount)
+        var total = 0.0
+        let scale = 1 / Double(windows.count)
+        for (window, target) in zip(windows, targets) {
+            var traces: [LayerTrace] = []
+            let y = forward(window, traces: &traces, keep: true)
+            let (l, dy) = loss.valueAndDerivative(prediction: y, target: target)
+            total += l
+            backward(traces: traces, steps: window.count / inputDim, dy: dy * scale, into: &gradient)
+        }
+        return (total * scale, gradient)
+    }
+
+    func backward(traces: [LayerTrace], steps: Int, dy: Double, into g: inout [Double]) {
+        let p = parameters
+        let lastUnits = layers.last!.units
+        let lastHidden = traces.last!.hidden
+        // Dense head.
+        var dh = [Double](repeating: 0, count: steps * lastUnits)   // gradient w.r.t. each step's output
+        for j in 0..<lastUnits {
+            g[denseW + j] += dy * lastHidden[steps * lastUnits + j]
+            dh[(steps - 1) * lastUnits + j] = dy * p[denseW + j]
+        }
+        g[denseB] += dy
+        for (index, layer) in layers.enumerated().reversed() {
+            let u = layer.units
+            let trace = traces[index]
+            var dx = [Double](repeating: 0, count: steps * layer.input)
+            var dhNext = [Double](repeating: 0, count: u)   // from step t+1 through U
+            var dcNext = [Double](repeating: 0, count: u)
+            var dz = [Double](repeating: 0, count: 4 * u)
+            for t in stride(from: steps - 1, through: 0, by: -1) {
+                for j in 0..<u {
+                    let i = trace.gates[t * 4 * u + j], f = trace.gates[t * 4 * u + u + j]
+                    let gg = trace.gates[t * 4 * u + 2 * u + j], o = trace.gates[t * 4 * u + 3 * u + j]
+                    let c = trace.cells[(t + 1) * u + j], cPrev = trace.cells[t * u + j]
+                    let tc = tanh(c)
+                    let dhj = dh[t * u + j] + dhNext[j]
+                    let dc = dhj * o * (1 - tc * tc) + dcNext[j]
+                    dz[j] = dc * gg * i * (1 - i)
+                    dz[u + j] = dc * cPrev * f * (1 - f)
+                    dz[2 * u + j] = dc * i * (1 - gg * gg)
+                    dz[3 * u + j] = dhj * tc * o * (1 - o)
+                    dcNext[j] = dc * f
+                }
+                for k in 0..<(4 * u) { g[layer.b + k] += dz[k] }
+                for a in 0..<layer.input {
+                    let x = trace.inputs[t * layer.input + a]
+                    let row = layer.w + a * 4 * u
+                    var s = 0.0
+                    for k in 0..<(4 * u) {
+                        g[row + k] += x * dz[k]
+                        s += p[row + k] * dz[k]
+                    }
+                    dx[t * layer.input + a] = s
+                }
+                for a in 0..<u {
+                    let h = trace.hidden[t * u + a]
+                    let row = layer.u + a * 4 * u
+                    var s = 0.0
+                    for k in 0..<(4 * u) {
+                        g[row + k] += h * dz[k]
+                        s += p[row + k] * dz[k]
+                    }
+                    dhNext[a] = s
+                }
+            }
+            dh = dx
+        }
+    }
+}
+
+@inline(__always) func sigmoid(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
+
+/// The training loss.
+public enum Loss: Sendable, Equatable {
+    case mse
+    case huber(delta: Double)
+
+    func valueAndDerivative(prediction y: Double, target: Double) -> (Double, Double) {
+        let e = y - target
+        switch self {
+        case .mse: return (e * e, 2 * e)
+        case .huber(let d):
+            return abs(e) <= d ? (0.5 * e * e, e) : (d * (abs(e) - 0.5 * d), e > 0 ? d : -d)
+        }
+    }
+}
