@@ -97,7 +97,7 @@ let package = Package(
         ),
         .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore"]),
         .testTarget(name: "BacktesterTests", dependencies: ["Backtester"]),
-        .testTarget(name: "ForecastTests", dependencies: ["Forecast", "TradingCore"]),
+        .testTarget(name: "ForecastTests", dependencies: ["Forecast", "TradingCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "MeshKitTests", dependencies: ["MeshKit", "TradingCore", .product(name: "Logging", package: "swift-log")]),
     ],
     swiftLanguageModes: [.v6]
