@@ -51,10 +51,15 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        .systemLibrary(
+            name: "CHDF5",
+            providers: [.apt(["libhdf5-dev"])]
+        ),
         .target(
             name: "Forecast",
             dependencies: [
                 "TradingCore",
+                "CHDF5",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

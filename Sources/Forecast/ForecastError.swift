@@ -1,6 +1,6 @@
 /// Errors of the forecasting library, each naming what is wrong.
 public struct ForecastError: Error, Sendable, CustomStringConvertible {
-    private enum Code { case badFeature, notEnoughData, badRange }
+    private enum Code { case badFeature, notEnoughData, badRange, badModel }
     private let code: Code
     public let description: String
 
@@ -12,6 +12,10 @@ public struct ForecastError: Error, Sendable, CustomStringConvertible {
 
     static func notEnoughData(_ what: String) -> ForecastError {
         ForecastError(code: .notEnoughData, description: what)
+    }
+
+    static func badModel(_ what: String) -> ForecastError {
+        ForecastError(code: .badModel, description: what)
     }
 
     static func badRange(_ what: String) -> ForecastError {
