@@ -60,6 +60,7 @@ let package = Package(
             dependencies: [
                 "TradingCore",
                 "CHDF5",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -81,6 +82,7 @@ let package = Package(
             name: "Backtester",
             dependencies: [
                 "TradingCore",
+                "Forecast",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

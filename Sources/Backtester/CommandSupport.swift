@@ -1,4 +1,5 @@
 import ArgumentParser
+import Forecast
 import Foundation
 import Logging
 import TradingCore
@@ -24,6 +25,14 @@ enum CommandSupport {
             FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
             throw ExitCode(1)
         }
+    }
+
+    /// Runs a config's `model:` directory: loads (and verifies) the model and predicts every bar.
+    static let modelProvider: ModelPredictionProvider = { path, bars in
+        let entry = try ModelRegistryEntry.load(directory: path)
+        return (ForecastPipeline.predict(entry, bars: bars),
+                ModelManifest(path: path, fileHashes: entry.metadata.fileHashes,
+                              hyperparametersSHA256: entry.hyperparametersSHA256))
     }
 
     /// The TradeMesh version plus the git commit of the source tree the binary runs in, when there is one.

@@ -31,7 +31,8 @@ struct RunCommand: ParsableCommand {
             if let policy = onBadRow { overrides.append("on_bad_row=\(policy)") }
             let text = String(decoding: try FileBytes.read(config), as: UTF8.self)
             let parsed = try BacktestConfig.parse(yaml: text, file: config, overrides: overrides)
-            let runner = BacktestRunner(codeVersion: CommandSupport.codeVersion(), logger: logger)
+            let runner = BacktestRunner(codeVersion: CommandSupport.codeVersion(), logger: logger,
+                                        modelProvider: CommandSupport.modelProvider)
             let outcome = try runner.run(parsed, outDirectory: out)
             print(BacktestRunner.summary(outcome, config: parsed))
         }
@@ -54,7 +55,8 @@ struct RerunCommand: ParsableCommand {
     func run() throws {
         let logger = CommandSupport.bootstrapLogger(label: "Backtester")
         try CommandSupport.reportingErrors {
-            let runner = BacktestRunner(codeVersion: CommandSupport.codeVersion(), logger: logger)
+            let runner = BacktestRunner(codeVersion: CommandSupport.codeVersion(), logger: logger,
+                                        modelProvider: CommandSupport.modelProvider)
             let outcome = try runner.rerun(manifestPath: manifest, outDirectory: out)
             print(BacktestRunner.summary(outcome, config: try RunManifest.parse(
                 String(decoding: try FileBytes.read(manifest), as: UTF8.self), file: manifest).config))

@@ -43,7 +43,8 @@ struct SweepCommand: ParsableCommand {
                 range = gridSpec.shardRange(index: parts[0], of: parts[1])
             }
             let step = max(1, gridSpec.count / 20)
-            let runner = SweepRunner(codeVersion: CommandSupport.codeVersion(), logger: logger)
+            let runner = SweepRunner(codeVersion: CommandSupport.codeVersion(), logger: logger,
+                                     modelProvider: CommandSupport.modelProvider)
             let outcome = try runner.run(
                 baseYAML: String(decoding: try FileBytes.read(config), as: UTF8.self), baseFile: config,
                 grid: gridSpec, range: range, jobs: max(1, jobs),

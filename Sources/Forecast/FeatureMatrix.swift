@@ -15,7 +15,9 @@ public struct FeatureMatrix: Sendable, Equatable {
     public subscript(row: Int, column: Int) -> Double { values[row * columns + column] }
 
     /// Column names in order (two- and three-column features get `_sin`/`_cos` or `_line`/`_signal`/`_hist`).
-    public var columnNames: [String] {
+    public var columnNames: [String] { Self.columnNames(features) }
+
+    public static func columnNames(_ features: [Feature]) -> [String] {
         features.flatMap { f -> [String] in
             switch f {
             case .macd: [f.name + "_line", f.name + "_signal", f.name + "_hist"]

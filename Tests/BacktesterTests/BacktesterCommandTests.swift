@@ -56,6 +56,24 @@ import Testing
         }
     }
 
+    @Test func runWithTheBundledLSTMModelAndRerun() throws {
+        let out = Self.temp()
+        let r = try Self.backtester(["run", "--config", "config/backtest-lstm.yaml", "--out", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let manifest = String(decoding: FileManager.default.contents(atPath: out + "/run.json") ?? Data(), as: UTF8.self)
+        #expect(manifest.contains("\"path\": \"models/registry/nvda-lstm-sample\""))
+        #expect(manifest.contains("\"hyperparameters_sha256\""))
+        let rerun = try Self.backtester(["rerun", out + "/run.json", "--out", out + "/again"])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        for f in ["trades.csv", "equity.csv", "metrics.json", "run.json"] {
+            #expect(FileManager.default.contents(atPath: out + "/" + f) == FileManager.default.contents(atPath: out + "/again/" + f))
+        }
+        let both = try Self.backtester(["run", "--config", "config/backtest-lstm.yaml", "--set",
+                                        "predictions=data/sample/NVDA_1h_predictions.csv", "--out", out + "/x"])
+        #expect(both.status == 1)
+        #expect(both.stderr.contains("give either predictions or model, not both"))
+    }
+
     @Test func badInputsExitOneWithAClearMessage() throws {
         let dir = Self.temp()
         let bad = dir + "/bad.csv"

@@ -5,6 +5,8 @@ public struct BacktestConfig: Sendable, Hashable {
     public var data: String
     public var symbol: String
     public var predictions: String?
+    /// A model directory (`models/registry/<id>`) that makes the predictions, in place of `predictions`.
+    public var model: String?
     /// Inclusive bounds as written (date or date-time); nil = whole file.
     public var start: String?
     public var end: String?
@@ -25,7 +27,7 @@ public struct BacktestConfig: Sendable, Hashable {
         self.execution = execution
     }
 
-    static let topKeys = ["data", "symbol", "predictions", "start", "end", "initial_capital", "strategy", "costs",
+    static let topKeys = ["data", "symbol", "predictions", "model", "start", "end", "initial_capital", "strategy", "costs",
                           "risk", "close_at_end", "on_bad_row"]
     static let strategyKeys = ["name", "entry_threshold", "exit_threshold", "allow_short", "short_entry_threshold",
                                "short_exit_threshold", "stop_loss", "take_profit", "size", "sma_period"]
@@ -88,6 +90,10 @@ public struct BacktestConfig: Sendable, Hashable {
         let top = try Section(root, path: "", known: topKeys)
         var config = BacktestConfig(data: try top.requiredString("data"), symbol: try top.string("symbol") ?? "NVDA",
                                     predictions: try top.string("predictions"))
+        config.model = try top.string("model")
+        if config.model != nil && config.predictions != nil {
+            throw ConfigError.invalid("model", "give either predictions or model, not both")
+        }
         config.start = try top.string("start")
         config.end = try top.string("end")
         if let policy = try top.string("on_bad_row") {
@@ -149,6 +155,7 @@ public struct BacktestConfig: Sendable, Hashable {
             j.field("data", data)
             j.field("symbol", symbol)
             j.field("predictions", predictions)
+            if let model { j.field("model", model) }
             j.field("start", start)
             j.field("end", end)
             j.field("on_bad_row", onBadRow.rawValue)

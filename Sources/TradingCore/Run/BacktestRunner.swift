@@ -7,10 +7,13 @@ public struct BacktestRunner: Sendable {
     /// Identifies the code that produced a run (recorded in `run.json`).
     public var codeVersion: String
     private let logger: Logger
+    private let modelProvider: ModelPredictionProvider?
 
-    public init(codeVersion: String, logger: Logger) {
+    /// - Parameter modelProvider: runs a config's `model:` (the forecasting library supplies it).
+    public init(codeVersion: String, logger: Logger, modelProvider: ModelPredictionProvider? = nil) {
         self.codeVersion = codeVersion
         self.logger = logger
+        self.modelProvider = modelProvider
     }
 
     /// What a run produced, for the summary.
@@ -46,6 +49,14 @@ public struct BacktestRunner: Sendable {
             inputs.skippedRows += skipped
             inputs.predictedReturns = PredictionCSVLoader.align(predictions, to: bars).predictedReturns
             inputs.predictionsSHA256 = predictionsSHA256
+        } else if let path = config.model {
+            guard let provider = modelProvider else {
+                throw ConfigError.invalid("model", "this command cannot run models")
+            }
+            // Predictions over the whole file, so that indicator warm-up may use bars before `start`.
+            let made = try provider(path, load.series)
+            inputs.predictedReturns = PredictionCSVLoader.align(made.predictions, to: bars).predictedReturns
+            inputs.model = made.manifest
         } else {
             inputs.predictedReturns = Array(repeating: .nan, count: bars.count)
         }
@@ -59,7 +70,7 @@ public struct BacktestRunner: Sendable {
                                       strategy: config.strategy, execution: config.execution)
         let metrics = Metrics(result: result, barsPerYear: inputs.barsPerYear)
         let manifest = RunManifest(codeVersion: codeVersion, config: config, dataSHA256: inputs.dataSHA256,
-                                   predictionsSHA256: inputs.predictionsSHA256)
+                                   predictionsSHA256: inputs.predictionsSHA256, model: inputs.model)
         let directory = outDirectory ?? "backtests/" + manifest.runID
         try FileBytes.makeDirectory(directory)
         var trades = try TextFileWriter(path: directory + "/trades.csv")
@@ -83,6 +94,9 @@ public struct BacktestRunner: Sendable {
         let manifest = try RunManifest.parse(text, file: manifestPath)
         try check(manifest.config.data, sha256: manifest.dataSHA256)
         if let p = manifest.config.predictions, let sha = manifest.predictionsSHA256 { try check(p, sha256: sha) }
+        if let m = manifest.model {
+            for (name, sha) in m.fileHashes { try check(m.path + "/" + name, sha256: sha) }
+        }
         return try run(manifest.config, outDirectory: outDirectory)
     }
 
@@ -134,4 +148,27 @@ public struct RunInputs: Sendable {
     public var dataSHA256: String
     public var predictedReturns: [Double]
     public var predictionsSHA256: String?
+    public var model: ModelManifest? = nil
+}
+
+/// Makes predictions for a bar series from a model directory (supplied by the forecasting library).
+public typealias ModelPredictionProvider = @Sendable (_ modelPath: String, _ bars: BarSeries) throws
+    -> (predictions: [Prediction], manifest: ModelManifest)
+
+/// What a run manifest records of a model: its path, the SHA-256 of each of its files and of its hyperparameters.
+public struct ModelManifest: Sendable, Equatable {
+    public var path: String
+    public var fileHashes: [(String, String)]
+    public var hyperparametersSHA256: String
+
+    public init(path: String, fileHashes: [(String, String)], hyperparametersSHA256: String) {
+        self.path = path
+        self.fileHashes = fileHashes
+        self.hyperparametersSHA256 = hyperparametersSHA256
+    }
+
+    public static func == (a: ModelManifest, b: ModelManifest) -> Bool {
+        a.path == b.path && a.hyperparametersSHA256 == b.hyperparametersSHA256
+            && a.fileHashes.map(\.0) == b.fileHashes.map(\.0) && a.fileHashes.map(\.1) == b.fileHashes.map(\.1)
+    }
 }

@@ -7,17 +7,22 @@ public struct RunManifest: Sendable {
     public var config: BacktestConfig
     public var dataSHA256: String
     public var predictionsSHA256: String?
+    public var model: ModelManifest?
 
-    public init(codeVersion: String, config: BacktestConfig, dataSHA256: String, predictionsSHA256: String?) {
+    public init(codeVersion: String, config: BacktestConfig, dataSHA256: String, predictionsSHA256: String?,
+                model: ModelManifest? = nil) {
         self.codeVersion = codeVersion
         self.config = config
         self.dataSHA256 = dataSHA256
         self.predictionsSHA256 = predictionsSHA256
+        self.model = model
     }
 
     /// A stable identifier: the first 12 hex digits of SHA-256 over the resolved config and the input hashes.
     public var runID: String {
-        String(SHA256.hex(of: Array((config.canonicalJSON + dataSHA256 + (predictionsSHA256 ?? "")).utf8)).prefix(12))
+        let modelHashes = model.map { $0.fileHashes.map(\.1).joined() } ?? ""
+        return String(SHA256.hex(of: Array((config.canonicalJSON + dataSHA256 + (predictionsSHA256 ?? "") + modelHashes)
+            .utf8)).prefix(12))
     }
 
     public var json: String {
@@ -38,7 +43,17 @@ public struct RunManifest: Sendable {
             } else {
                 j.rawField("predictions", "null")
             }
-            j.rawField("model", "null")
+            if let m = model {
+                j.objectField("model") { j in
+                    j.field("path", m.path)
+                    j.field("hyperparameters_sha256", m.hyperparametersSHA256)
+                    j.objectField("sha256") { j in
+                        for (name, hash) in m.fileHashes { j.field(name, hash) }
+                    }
+                }
+            } else {
+                j.rawField("model", "null")
+            }
             j.rawField("config", config.canonicalJSON)
             j.rawField("seeds", "{}")
             j.rawField("outputs", "[\"trades.csv\", \"equity.csv\", \"metrics.json\"]")
@@ -57,7 +72,13 @@ public struct RunManifest: Sendable {
         let config = try BacktestConfig.parse(yaml: configText, file: file + " (config)")
         guard let data = top["data"]?.mapping?["sha256"]?.string else { throw ConfigError.missing("data.sha256") }
         let predictions = top["predictions"]?.mapping?["sha256"]?.string
+        var model: ModelManifest?
+        if let m = top["model"]?.mapping, let path = m["path"]?.string {
+            let hashes = (m["sha256"]?.mapping ?? [:]).compactMap { k, v in k.string.flatMap { n in v.string.map { (n, $0) } } }
+            model = ModelManifest(path: path, fileHashes: hashes,
+                                  hyperparametersSHA256: m["hyperparameters_sha256"]?.string ?? "")
+        }
         return RunManifest(codeVersion: top["code_version"]?.string ?? "", config: config, dataSHA256: data,
-                           predictionsSHA256: predictions)
+                           predictionsSHA256: predictions, model: model)
     }
 }

@@ -8,10 +8,12 @@ import Yams
 public struct SweepRunner: Sendable {
     public var codeVersion: String
     private let logger: Logger
+    private let modelProvider: ModelPredictionProvider?
 
-    public init(codeVersion: String, logger: Logger) {
+    public init(codeVersion: String, logger: Logger, modelProvider: ModelPredictionProvider? = nil) {
         self.codeVersion = codeVersion
         self.logger = logger
+        self.modelProvider = modelProvider
     }
 
     /// The metric columns of `sweep.csv`, after `index` and the grid keys.
@@ -28,7 +30,8 @@ public struct SweepRunner: Sendable {
             throw ConfigError.unreadable(baseFile, "empty config")
         }
         let baseConfig = try BacktestConfig.decode(base, setting: [])
-        let inputs = try BacktestRunner(codeVersion: codeVersion, logger: logger).loadInputs(baseConfig)
+        let inputs = try BacktestRunner(codeVersion: codeVersion, logger: logger, modelProvider: modelProvider)
+            .loadInputs(baseConfig)
         let composed: [[Node]] = grid.axes.map { axis in
             axis.values.map { (try? Yams.compose(yaml: $0)).flatMap { $0 } ?? Node($0) }
         }

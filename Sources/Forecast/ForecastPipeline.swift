@@ -1,0 +1,114 @@
+import Logging
+import TradingCore
+
+/// Training, prediction and evaluation over a bar series with one feature pipeline.
+public struct ForecastPipeline: Sendable {
+    private let logger: Logger
+
+    public init(logger: Logger) {
+        self.logger = logger
+    }
+
+    /// The bar index where the out-of-sample part starts.
+    static func trainEnd(bars: Int, fraction: Double) -> Int { Int(Double(bars) * fraction) }
+
+    /// Fits the scaler and trains the network on the leading `trainFraction` of `bars`.
+    public func train(bars: BarSeries, dataPath: String, dataSHA256: String, modelID: String,
+                      hyperparameters h: ModelHyperparameters,
+                      progress: (EpochReport) -> Void = { _ in }) throws -> ModelRegistryEntry {
+        let matrix = FeatureMatrix(bars: bars, features: h.features)
+        let end = Self.trainEnd(bars: bars.count, fraction: h.trainFraction)
+        let needed = matrix.firstValidRow + h.tsteps + 10
+        guard end >= needed else {
+            let total = Int((Double(needed) / h.trainFraction).rounded(.up))
+            throw ForecastError.notEnoughData("\(dataPath): \(bars.count) bars; training needs at least \(total) "
+                + "(feature warm-up \(matrix.firstValidRow) + tsteps \(h.tsteps) + 10 windows, in the first "
+                + "\(h.trainFraction) of the data)")
+        }
+        let scaler = try StandardScaler(fitting: matrix, rows: matrix.firstValidRow..<end)
+        // Windows whose target (the next close) is still inside the training slice.
+        let data = WindowDataset(matrix: matrix, scaler: scaler, bars: bars, tsteps: h.tsteps, rows: 0..<(end - 1))
+        let windows = (0..<data.count).map { Array(data.window($0)) }
+        logger.info("training", metadata: ["windows": "\(windows.count)", "inputs": "\(matrix.columns)",
+                                           "units": "\(h.training.units)"])
+        let (network, epochs) = try LSTMTrainer(settings: h.training, logger: logger)
+            .train(windows: windows, targets: data.targets, inputDim: matrix.columns, progress: progress)
+        let metadata = ModelRegistryEntry.Metadata(
+            modelID: modelID, dataPath: dataPath, dataSHA256: dataSHA256, trainingStart: bars.time[0],
+            trainingEnd: bars.time[end - 1], trainingBars: end, epochs: epochs, fileHashes: [])
+        return ModelRegistryEntry(hyperparameters: h, network: network, scaler: scaler, metadata: metadata)
+    }
+
+    /// One prediction per bar that has a full window: made at the bar's close for the next bar's return.
+    public static func predict(_ model: ModelRegistryEntry, bars: BarSeries) -> [Prediction] {
+        let h = model.hyperparameters
+        let matrix = FeatureMatrix(bars: bars, features: h.features)
+        let data = WindowDataset(matrix: matrix, scaler: model.scaler, bars: bars, tsteps: h.tsteps,
+                                 rows: 0..<bars.count)
+        return (0..<data.count).map { i in
+            let t = data.endRows[i]
+            let r = model.network.predict(data.window(i))
+            return Prediction(time: bars.time[t], predictedPrice: bars.close[t] * (1 + r), predictedReturn: r)
+        }
+    }
+
+    /// Out-of-sample accuracy of the model and of naive baselines on the bars after the training slice.
+    public static func evaluate(_ model: ModelRegistryEntry, bars: BarSeries) throws -> [ForecastScore] {
+        let h = model.hyperparameters
+        let end = trainEnd(bars: bars.count, fraction: h.trainFraction)
+        guard end + 2 < bars.count else {
+            throw ForecastError.notEnoughData("no out-of-sample bars: train_fraction \(h.trainFraction) of "
+                                              + "\(bars.count) bars leaves none")
+        }
+        let predictions = predict(model, bars: bars)
+        var byTime: [Int64: Double] = [:]
+        for p in predictions { byTime[p.time] = p.predictedReturn }
+        let close = bars.close
+        func ret(_ t: Int) -> Double { close[t] / close[t - 1] - 1 }
+        // AR(1) on the training slice: r[t+1] = a + b·r[t].
+        var sx = 0.0, sy = 0.0, sxx = 0.0, sxy = 0.0, m = 0.0
+        for t in 1..<(end - 1) {
+            let x = ret(t), y = ret(t + 1)
+            sx += x; sy += y; sxx += x * x; sxy += x * y; m += 1
+        }
+        let b = (m * sxy - sx * sy) / max(1e-300, m * sxx - sx * sx)
+        let a = (sy - b * sx) / m
+        var scores = [ForecastScore(name: "model"), ForecastScore(name: "zero_return"),
+                      ForecastScore(name: "last_return"), ForecastScore(name: "ar1")]
+        for t in max(end, 1)..<(bars.count - 1) {
+            guard let modelValue = byTime[bars.time[t]] else { continue }
+            let actual = ret(t + 1)
+            let forecasts = [modelValue, 0, ret(t), a + b * ret(t)]
+            for k in scores.indices { scores[k].add(forecast: forecasts[k], actual: actual) }
+        }
+        return scores
+    }
+}
+
+/// Accuracy of one forecaster: MSE, MAE and directional accuracy (share of right signs among non-zero
+/// forecasts and outcomes; nil when the forecaster never commits to a direction).
+public struct ForecastScore: Sendable, Equatable {
+    public var name: String
+    public var count = 0
+    private var squared = 0.0, absolute = 0.0, directional = 0, directionalTotal = 0
+
+    public init(name: String) {
+        self.name = name
+    }
+
+    mutating func add(forecast: Double, actual: Double) {
+        count += 1
+        squared += (forecast - actual) * (forecast - actual)
+        absolute += abs(forecast - actual)
+        if forecast != 0 && actual != 0 {
+            directionalTotal += 1
+            if (forecast > 0) == (actual > 0) { directional += 1 }
+        }
+    }
+
+    public var mse: Double { count > 0 ? squared / Double(count) : .nan }
+    public var mae: Double { count > 0 ? absolute / Double(count) : .nan }
+    public var directionalAccuracy: Double? {
+        directionalTotal > 0 ? Double(directional) / Double(directionalTotal) : nil
+    }
+}

@@ -1,0 +1,123 @@
+import ArgumentParser
+import Forecast
+import Foundation
+import Logging
+import TradingCore
+
+/// Shared: logging to stderr, one-line errors with exit 1, loading bars.
+enum ForecastCommandSupport {
+    static func logger() -> Logger {
+        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        var l = Logger(label: "PredictSvc")
+        l.logLevel = ProcessInfo.processInfo.environment["TRADEMESH_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
+        return l
+    }
+
+    static func run(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    static func bars(_ path: String, symbol: String) throws -> BarSeries {
+        try BarCSVLoader.load(path: path, symbol: symbol).series
+    }
+}
+
+/// `PredictSvc train --data CSV --config config/model.yaml --out models/registry/<id>`.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train the LSTM on the leading part of a bars file and save it in the model registry.",
+        discussion: "Progress (loss, val-loss, ETA) goes to stderr. Same data, hyperparameters and seed give "
+            + "byte-identical files.")
+
+    @Option(help: "Bars CSV.") var data: String
+    @Option(help: "Hyperparameters (YAML).") var config: String = "config/model.yaml"
+    @Option(help: "Model directory, e.g. models/registry/nvda-lstm.") var out: String
+    @Option(help: "Symbol name.") var symbol: String = "NVDA"
+
+    func run() throws {
+        let logger = ForecastCommandSupport.logger()
+        try ForecastCommandSupport.run {
+            let h = try ModelHyperparameters.parse(String(decoding: try FileBytes.read(config), as: UTF8.self),
+                                                   file: config)
+            let bars = try ForecastCommandSupport.bars(data, symbol: symbol)
+            let started = DispatchTime.now().uptimeNanoseconds
+            var model = try ForecastPipeline(logger: logger).train(
+                bars: bars, dataPath: data, dataSHA256: try FileBytes.sha256(data),
+                modelID: URL(fileURLWithPath: out).lastPathComponent, hyperparameters: h
+            ) { e in
+                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+                let eta = elapsed / Double(e.epoch) * Double(h.training.epochs - e.epoch)
+                FileHandle.standardError.write(Data(String(
+                    format: "epoch %d/%d  loss %.6g  val_loss %.6g  elapsed %.1fs  eta %.1fs\n",
+                    e.epoch, h.training.epochs, e.trainLoss, e.validationLoss, elapsed, eta).utf8))
+            }
+            try model.write(to: out)
+            print("model written to \(out)")
+        }
+    }
+}
+
+/// The model and the bars a command runs it on.
+struct ModelDataOptions: ParsableArguments {
+    @Option(help: "Model directory (models/registry/<id>).") var model: String
+    @Option(help: "Bars CSV.") var data: String
+    @Option(help: "Symbol name.") var symbol: String = "NVDA"
+
+    func load() throws -> (ModelRegistryEntry, BarSeries) {
+        (try ModelRegistryEntry.load(directory: model), try ForecastCommandSupport.bars(data, symbol: symbol))
+    }
+}
+
+/// `PredictSvc predict --model DIR --data CSV --out predictions.csv`.
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Write the cached-predictions CSV (Time,predicted_price,predicted_return) that Backtester reads.")
+
+    @OptionGroup var input: ModelDataOptions
+    @Option(help: "Output CSV.") var out: String
+
+    func run() throws {
+        try ForecastCommandSupport.run {
+            let (entry, bars) = try input.load()
+            let predictions = ForecastPipeline.predict(entry, bars: bars)
+            var text = "Time,predicted_price,predicted_return\n"
+            for p in predictions {
+                text += Timestamps.iso8601(p.time) + "," + JSONWriter.number(p.predictedPrice) + ","
+                    + JSONWriter.number(p.predictedReturn) + "\n"
+            }
+            try FileBytes.write(text, to: out)
+            print("\(predictions.count) predictions written to \(out)")
+        }
+    }
+}
+
+/// `PredictSvc evaluate --model DIR --data CSV`.
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Out-of-sample MSE, MAE and directional accuracy of the model and of naive baselines.")
+
+    @OptionGroup var input: ModelDataOptions
+
+    func run() throws {
+        try ForecastCommandSupport.run {
+            let (entry, bars) = try input.load()
+            let scores = try ForecastPipeline.evaluate(entry, bars: bars)
+            print("forecaster     windows          mse          mae  directional")
+            for s in scores {
+                let name = s.name + String(repeating: " ", count: max(0, 12 - s.name.count))
+                let dir = s.directionalAccuracy.map { String(format: "%10.2f%%", $0 * 100) } ?? "       n/a"
+                print(name + String(format: " %9d %12.4e %12.4e ", s.count, s.mse, s.mae) + dir)
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Logging
+import Testing
+import TradingCore
+@testable import Forecast
+
+@Suite(.timeLimit(.minutes(2))) struct ModelRegistryTests {
+    static let root = FeaturePipelineTests.root
+
+    static func tinyHyperparameters() throws -> ModelHyperparameters {
+        try ModelHyperparameters.parse("""
+            features: [log_return, rsi_14, hour_of_day]
+            tsteps: 4
+            units: [3]
+            epochs: 2
+            batch_size: 32
+            seed: 5
+            """, file: "test")
+    }
+
+    static func temp() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("model-\(UUID().uuidString)").path
+    }
+
+    @Test func trainingIsByteIdenticalAndTheRegistryRoundTrips() throws {
+        let bars = try FeaturePipelineTests.sample(700)
+        let pipeline = ForecastPipeline(logger: Logger(label: "t"))
+        let h = try Self.tinyHyperparameters()
+        let a = Self.temp(), b = Self.temp()
+        var first = try pipeline.train(bars: bars, dataPath: "sample", dataSHA256: "x", modelID: "m", hyperparameters: h)
+        try first.write(to: a)
+        var second = try pipeline.train(bars: bars, dataPath: "sample", dataSHA256: "x", modelID: "m", hyperparameters: h)
+        try second.write(to: b)
+        for f in ["weights.f64", "hyperparameters.json", "scaler.json", "metadata.json"] {
+            let x = FileManager.default.contents(atPath: a + "/" + f), y = FileManager.default.contents(atPath: b + "/" + f)
+            #expect(x != nil && x == y, "\(f)")
+        }
+        let loaded = try ModelRegistryEntry.load(directory: a)
+        #expect(loaded.network == first.network)
+        #expect(loaded.scaler == first.scaler)
+        #expect(loaded.hyperparameters == h)
+        let same = ForecastPipeline.predict(loaded, bars: bars) == ForecastPipeline.predict(first, bars: bars)
+        #expect(same)
+    }
+
+    @Test func missingOrChangedFilesAreRefused() throws {
+        let bars = try FeaturePipelineTests.sample(700)
+        var model = try ForecastPipeline(logger: Logger(label: "t"))
+            .train(bars: bars, dataPath: "s", dataSHA256: "x", modelID: "m", hyperparameters: try Self.tinyHyperparameters())
+        let dir = Self.temp()
+        try model.write(to: dir)
+        var weights = try Data(contentsOf: URL(fileURLWithPath: dir + "/weights.f64"))
+        weights[3] ^= 0x40
+        try weights.write(to: URL(fileURLWithPath: dir + "/weights.f64"))
+        do {
+            _ = try ModelRegistryEntry.load(directory: dir)
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".contains("weights.f64: SHA-256"))
+            #expect("\(error)".contains("corrupted or was changed"))
+        }
+        try FileManager.default.removeItem(atPath: dir + "/scaler.json")
+        #expect(throws: ForecastError.self) { try ModelRegistryEntry.load(directory: dir) }
+    }
+
+    @Test func tooShortDataSaysHowManyBarsItNeeds() throws {
+        let bars = try FeaturePipelineTests.sample(30)
+        do {
+            _ = try ForecastPipeline(logger: Logger(label: "t")).train(
+                bars: bars, dataPath: "short.csv", dataSHA256: "x", modelID: "m",
+                hyperparameters: try Self.tinyHyperparameters())
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".contains("short.csv: 30 bars; training needs at least 40"))
+        }
+    }
+
+    @Test func hyperparameterErrorsNameTheKey() {
+        #expect(throws: ForecastError.self) { try ModelHyperparameters.parse("tstep: 5", file: "m.yaml") }
+        do {
+            _ = try ModelHyperparameters.parse("features: [log_return, momentum_3]", file: "m.yaml")
+        } catch {
+            #expect("\(error)".contains("feature 'momentum_3'"))
+        }
+    }
+
+    @Test func bundledModelLoadsAndEvaluatesAgainstBaselines() throws {
+        let model = try ModelRegistryEntry.load(directory: Self.root.path + "/models/registry/nvda-lstm-sample")
+        let bars = try BarCSVLoader.load(path: Self.root.path + "/data/sample/NVDA_1h.csv", symbol: "NVDA").series
+        let scores = try ForecastPipeline.evaluate(model, bars: bars.slice(start: nil, end: bars.time[13_999]))
+        #expect(scores.map(\.name) == ["model", "zero_return", "last_return", "ar1"])
+        #expect(scores.allSatisfy { $0.count == scores[0].count && $0.count > 1_000 && $0.mse.isFinite })
+        #expect(scores[1].directionalAccuracy == nil)
+    }
+}
