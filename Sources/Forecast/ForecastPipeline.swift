@@ -52,6 +52,35 @@ public struct ForecastPipeline: Sendable {
         }
     }
 
+    /// Walk-forward predictions: every `retrainEvery` bars a new model is trained on the `trainBars` bars before
+    /// bar t (scaler and network see nothing at or after t) and predicts bars t ..< t + retrainEvery. Each
+    /// prediction therefore comes from a model trained only on bars before it.
+    public func walkForward(bars: BarSeries, hyperparameters: ModelHyperparameters, trainBars: Int,
+                            retrainEvery: Int, progress: (Int, Int) -> Void = { _, _ in }) throws -> [Prediction] {
+        guard trainBars < bars.count, retrainEvery > 0 else {
+            throw ForecastError.badRange("walk-forward needs train_bars < \(bars.count) bars and retrain_every > 0")
+        }
+        var h = hyperparameters
+        h.trainFraction = 1
+        let matrix = FeatureMatrix(bars: bars, features: h.features)
+        let starts = Array(stride(from: trainBars, to: bars.count, by: retrainEvery))
+        var out: [Prediction] = []
+        for (k, t) in starts.enumerated() {
+            let history = bars.slice(start: bars.time[t - trainBars], end: bars.time[t - 1])
+            let model = try train(bars: history, dataPath: "walk-forward", dataSHA256: "", modelID: "wf-\(t)",
+                                  hyperparameters: h)
+            let end = min(t + retrainEvery, bars.count)
+            let data = WindowDataset(matrix: matrix, scaler: model.scaler, bars: bars, tsteps: h.tsteps, rows: t..<end)
+            for i in 0..<data.count {
+                let row = data.endRows[i]
+                let r = model.network.predict(data.window(i))
+                out.append(Prediction(time: bars.time[row], predictedPrice: bars.close[row] * (1 + r), predictedReturn: r))
+            }
+            progress(k + 1, starts.count)
+        }
+        return out
+    }
+
     /// Out-of-sample accuracy of the model and of naive baselines on the bars after the training slice.
     public static func evaluate(_ model: ModelRegistryEntry, bars: BarSeries) throws -> [ForecastScore] {
         let h = model.hyperparameters

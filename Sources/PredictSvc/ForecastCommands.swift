@@ -76,19 +76,41 @@ struct ModelDataOptions: ParsableArguments {
     }
 }
 
-/// `PredictSvc predict --model DIR --data CSV --out predictions.csv`.
+/// `PredictSvc predict --model DIR --data CSV --out predictions.csv`, or walk-forward:
+/// `PredictSvc predict --walk-forward --train-bars N --retrain-every K --config config/model.yaml --data CSV --out F`.
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
-        abstract: "Write the cached-predictions CSV (Time,predicted_price,predicted_return) that Backtester reads.")
+        abstract: "Write the cached-predictions CSV (Time,predicted_price,predicted_return) that Backtester reads.",
+        discussion: "With --walk-forward, a model is retrained every --retrain-every bars on the --train-bars bars "
+            + "before, so that each prediction comes from a model trained only on earlier bars.")
 
-    @OptionGroup var input: ModelDataOptions
+    @Option(help: "Model directory (models/registry/<id>); not with --walk-forward.") var model: String?
+    @Option(help: "Bars CSV.") var data: String
+    @Option(help: "Symbol name.") var symbol: String = "NVDA"
     @Option(help: "Output CSV.") var out: String
+    @Flag(name: .customLong("walk-forward"), help: "Retrain as time moves forward.") var walkForward = false
+    @Option(name: .customLong("train-bars"), help: "Walk-forward: bars in each training window.") var trainBars: Int = 2_000
+    @Option(name: .customLong("retrain-every"), help: "Walk-forward: bars between retrainings.") var retrainEvery: Int = 500
+    @Option(help: "Walk-forward: hyperparameters (YAML).") var config: String = "config/model.yaml"
 
     func run() throws {
+        let logger = ForecastCommandSupport.logger()
         try ForecastCommandSupport.run {
-            let (entry, bars) = try input.load()
-            let predictions = ForecastPipeline.predict(entry, bars: bars)
+            let bars = try ForecastCommandSupport.bars(data, symbol: symbol)
+            let predictions: [Prediction]
+            if walkForward {
+                let h = try ModelHyperparameters.parse(String(decoding: try FileBytes.read(config), as: UTF8.self),
+                                                       file: config)
+                predictions = try ForecastPipeline(logger: logger).walkForward(
+                    bars: bars, hyperparameters: h, trainBars: trainBars, retrainEvery: retrainEvery
+                ) { done, total in
+                    FileHandle.standardError.write(Data("walk-forward: model \(done)/\(total)\n".utf8))
+                }
+            } else {
+                guard let model else { throw ValidationError("give --model DIR, or --walk-forward") }
+                predictions = ForecastPipeline.predict(try ModelRegistryEntry.load(directory: model), bars: bars)
+            }
             var text = "Time,predicted_price,predicted_return\n"
             for p in predictions {
                 text += Timestamps.iso8601(p.time) + "," + JSONWriter.number(p.predictedPrice) + ","
