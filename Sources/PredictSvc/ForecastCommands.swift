@@ -65,6 +65,43 @@ struct TrainCommand: ParsableCommand {
     }
 }
 
+/// `PredictSvc tune --data CSV --trials N --out DIR`.
+struct TuneCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tune",
+        abstract: "Seeded random search over units, layers, tsteps and learning rate; writes the best "
+            + "hyperparameters.json and trials.csv.",
+        discussion: "Trials are scored by their best validation loss on the training slice only.")
+
+    @Option(help: "Bars CSV.") var data: String
+    @Option(help: "Number of trials.") var trials: Int = 8
+    @Option(help: "Base hyperparameters (YAML); the search varies units, tsteps and learning_rate.")
+    var config: String = "config/model.yaml"
+    @Option(help: "Seed of the search.") var seed: UInt64 = 7
+    @Option(help: "Output directory for hyperparameters.json and trials.csv.") var out: String
+    @Option(help: "Symbol name.") var symbol: String = "NVDA"
+
+    func run() throws {
+        let logger = ForecastCommandSupport.logger()
+        try ForecastCommandSupport.run {
+            let base = try ModelHyperparameters.parse(String(decoding: try FileBytes.read(config), as: UTF8.self),
+                                                      file: config)
+            let bars = try ForecastCommandSupport.bars(data, symbol: symbol)
+            let (all, best) = try HyperparameterSearch(logger: logger).run(
+                bars: bars, base: base, trials: trials, seed: seed
+            ) { t in
+                FileHandle.standardError.write(Data(("tune: trial \(t.number)/\(trials)  units \(t.hyperparameters.training.units)"
+                    + "  tsteps \(t.hyperparameters.tsteps)  lr \(t.hyperparameters.training.learningRate)"
+                    + "  best val_loss \(t.bestValidationLoss)\n").utf8))
+            }
+            try FileBytes.makeDirectory(out)
+            try FileBytes.write(best.hyperparameters.json, to: out + "/hyperparameters.json")
+            try FileBytes.write(HyperparameterSearch.table(all), to: out + "/trials.csv")
+            print("best: trial \(best.number) (val_loss \(best.bestValidationLoss)); written to \(out)/hyperparameters.json")
+        }
+    }
+}
+
 /// The model and the bars a command runs it on.
 struct ModelDataOptions: ParsableArguments {
     @Option(help: "Model directory (models/registry/<id>).") var model: String
