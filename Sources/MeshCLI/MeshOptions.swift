@@ -17,6 +17,10 @@ public struct MeshOptions: ParsableArguments {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     public var logLevel: String = "info"
 
+    @Option(name: .customLong("gaps"),
+            help: "Services: on a sequence gap, 'report' (count, log, go on) or 'fatal' (exit 1; for replay).")
+    public var gapPolicy: GapPolicy = .report
+
     public init() {}
 
     /// The endpoints: mesh config, then environment (`TRADEMESH_BUS_FRONTEND`…), then flags.
@@ -54,3 +58,5 @@ public func failing(_ body: () async throws -> Void) async throws {
         throw ExitCode(1)
     }
 }
+
+extension GapPolicy: ExpressibleByArgument {}

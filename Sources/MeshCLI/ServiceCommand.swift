@@ -11,7 +11,7 @@ public enum ServiceRunner {
             let endpoints = try options.endpoints()
             let node = MeshNodeService(
                 name: name, endpoints: endpoints, subscriptions: subscriptions, clock: SystemMeshClock(),
-                logger: logger
+                logger: logger, gapPolicy: options.gapPolicy
             ) { envelope, missing, _ in
                 if case .kill(let reason, let flatten) = envelope.message {
                     logger.warning("kill switch received", metadata: [

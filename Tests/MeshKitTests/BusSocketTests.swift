@@ -85,6 +85,30 @@ import TradingCore
         pub.stop(); sub.stop(); proxy.stop()
     }
 
+    @Test func fatalGapPolicyStopsTheNodeWithAnError() async throws {
+        let endpoints = TestSupport.endpoints(heartbeat: .seconds(60))
+        let proxy = try BusProxy(endpoints: endpoints, logger: TestSupport.logger)
+        try proxy.start()
+        let seen = Collected()
+        let node = MeshNodeService(name: "replay-check", endpoints: endpoints, subscriptions: ["bar.", "probe."],
+                                   clock: FixedMeshClock(nanoseconds: 0), logger: TestSupport.logger,
+                                   gapPolicy: .fatal) { envelope, _, _ in seen.append(.message(envelope)) }
+        let running = Task { try await node.run() }
+        let pub = BusConnection(source: "pub", endpoints: endpoints, subscriptions: [], logger: TestSupport.logger)
+        try pub.start()
+        let subscribed = await TestSupport.eventually {
+            pub.publish(topic: "probe.x", message: .kill(reason: "probe", flatten: false), tsEvent: 0, tsInit: 0)
+            return seen.envelopes.contains { $0.topic == "probe.x" }
+        }
+        #expect(subscribed)
+        for seq: UInt64 in [1, 3] {
+            pub.publishRaw([Array("bar.X".utf8), WireCodec.encode(Envelope(
+                topic: "bar.X", source: "replay", seq: seq, tsEvent: 0, tsInit: 0, message: Samples.messages[0].1))])
+        }
+        await #expect(throws: MeshError.self) { try await running.value }
+        pub.stop(); proxy.stop()
+    }
+
     @Test func sequencesArePerTopic() async throws {
         let endpoints = TestSupport.endpoints()
         let bus = BusConnection(source: "s", endpoints: endpoints, subscriptions: [], logger: TestSupport.logger)

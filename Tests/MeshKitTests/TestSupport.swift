@@ -93,3 +93,9 @@ final class Collected: @unchecked Sendable {
         return c
     }
 }
+
+/// A clock that always reads the same instant.
+struct FixedMeshClock: MeshClock {
+    let nanoseconds: Int64
+    func nowNanoseconds() -> Int64 { nanoseconds }
+}

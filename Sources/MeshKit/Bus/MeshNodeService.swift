@@ -14,10 +14,13 @@ public struct MeshNodeService: Service {
     private let clock: any MeshClock
     private let logger: Logger
     private let handler: Handler
+    private let gapPolicy: GapPolicy
 
+    /// - Parameter gapPolicy: `.fatal` ends `run()` with an error at the first sequence gap (replay mode).
     public init(name: String, endpoints: MeshEndpoints, subscriptions: [String], clock: any MeshClock,
-                logger: Logger, handler: @escaping Handler) {
+                logger: Logger, gapPolicy: GapPolicy = .report, handler: @escaping Handler) {
         self.name = name
+        self.gapPolicy = gapPolicy
         self.endpoints = endpoints
         self.subscriptions = subscriptions
         self.clock = clock
@@ -36,13 +39,21 @@ public struct MeshNodeService: Service {
         let clock = self.clock
         let name = self.name
         let handler = self.handler
-        await cancelWhenGracefulShutdown {
-            await withTaskGroup(of: Void.self) { group in
+        let gapPolicy = self.gapPolicy
+        try await cancelWhenGracefulShutdown {
+            try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for await event in bus.events {
                         switch event {
-                        case .message(let e): await handler(e, 0, bus)
-                        case .gap(let e, let missing): await handler(e, missing, bus)
+                        case .message(let e):
+                            await handler(e, 0, bus)
+                        case .gap(let e, let missing):
+                            await handler(e, missing, bus)
+                            if gapPolicy == .fatal {
+                                throw MeshError.protocolFailure(
+                                    "sequence gap on \(e.topic) from \(e.source): \(missing) message(s) missing "
+                                        + "before seq \(e.seq) (gap policy: fatal)")
+                            }
                         }
                     }
                 }
@@ -60,6 +71,9 @@ public struct MeshNodeService: Service {
                             gaps: s.gaps, lastSeq: s.lastSeq)), tsEvent: t, tsInit: t)
                     }
                 }
+                // The first task to finish (or throw) ends the node; cancel the other.
+                try await group.next()
+                group.cancelAll()
             }
         }
         logger.info("service stopping", metadata: ["service": "\(name)"])
