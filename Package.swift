@@ -73,7 +73,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .executableTarget(name: "DataSvc", dependencies: ["MeshCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "DataSvc", dependencies: ["MeshCLI", "MeshKit", "TradingCore", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "PredictSvc", dependencies: ["MeshCLI", "TradingCore", "Forecast", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "StrategySvc", dependencies: ["MeshCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "ExecSvc", dependencies: ["MeshCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -96,6 +96,15 @@ let package = Package(
             name: "EngineBench",
             dependencies: ["TradingCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/EngineBench"
+        ),
+        .executableTarget(
+            name: "ForecastBench",
+            dependencies: [
+                "Forecast", "TradingCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/ForecastBench"
         ),
         .executableTarget(
             name: "LoadBench",

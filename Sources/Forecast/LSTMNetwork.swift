@@ -96,9 +96,62 @@ public struct LSTMNetwork: Sendable, Equatable {
     }
 
     /// The prediction for one window (`tsteps × inputDim` values, oldest step first).
+    ///
+    /// Inference path: the same arithmetic in the same order as `forward`, on raw buffers with no per-step
+    /// allocation and no kept trace.
     public func predict<C: Collection>(_ window: C) -> Double where C.Element == Double {
-        var traces: [LayerTrace] = []
-        return forward(Array(window), traces: &traces, keep: false)
+        let input = Array(window)
+        let steps = input.count / inputDim
+        let widest = max(inputDim, units.max() ?? 0)
+        return parameters.withUnsafeBufferPointer { p in
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * steps * widest + 4 * widest + 2 * widest) {
+                scratch in
+                let base = scratch.baseAddress!
+                var current = base                      // this layer's input sequence
+                var next = base + steps * widest        // its output sequence
+                let z = base + 2 * steps * widest
+                let c = z + 4 * widest
+                input.withUnsafeBufferPointer { current.update(from: $0.baseAddress!, count: input.count) }
+                let pp = p.baseAddress!
+                for layer in layers {
+                    let u = layer.units, width = 4 * u
+                    c.update(repeating: 0, count: u)
+                    for t in 0..<steps {
+                        let bias = pp + layer.b
+                        for k in 0..<width { z[k] = bias[k] }
+                        let x = current + t * layer.input
+                        for a in 0..<layer.input {
+                            let xa = x[a]
+                            if xa == 0 { continue }
+                            let row = pp + layer.w + a * width
+                            for k in 0..<width { z[k] += xa * row[k] }
+                        }
+                        if t > 0 {
+                            let h = next + (t - 1) * u
+                            for a in 0..<u {
+                                let ha = h[a]
+                                if ha == 0 { continue }
+                                let row = pp + layer.u + a * width
+                                for k in 0..<width { z[k] += ha * row[k] }
+                            }
+                        }
+                        let out = next + t * u
+                        for j in 0..<u {
+                            let i = sigmoid(z[j]), f = sigmoid(z[u + j]), g = tanh(z[2 * u + j])
+                            let o = sigmoid(z[3 * u + j])
+                            c[j] = f * c[j] + i * g
+                            out[j] = o * tanh(c[j])
+                        }
+                    }
+                    swap(&current, &next)
+                }
+                let last = layers.last!.units
+                let h = current + (steps - 1) * last
+                var y = pp[denseB]
+                for j in 0..<last { y += pp[denseW + j] * h[j] }
+                return y
+            }
+        }
     }
 
     func forward(_ window: [Double], traces: inout [LayerTrace], keep: Bool) -> Double {

@@ -32,6 +32,15 @@ import TradingCore
         #expect(worst < 1e-5, "worst relative error \(worst)")
     }
 
+    @Test func inferencePathEqualsTheTrainingForwardPass() {
+        let net = LSTMNetwork.initialised(inputDim: 3, units: [5, 4], seed: 21)
+        let (windows, _) = Self.batch(seed: 2, count: 8, steps: 7, dim: 3)
+        for w in windows {
+            var traces: [LSTMNetwork.LayerTrace] = []
+            #expect(net.predict(w) == net.forward(w, traces: &traces, keep: false))
+        }
+    }
+
     @Test func kerasInitialisers() {
         let net = LSTMNetwork.initialised(inputDim: 5, units: [8], seed: 3)
         let layer = net.layers[0]
