@@ -7,7 +7,11 @@ struct DataSvcCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "DataSvc",
         abstract: "Publishes bars on bar.<SYMBOL> (replay or live).",
-        discussion: "Connects to the bus, announces ctl.ready, publishes ctl.heartbeat and stops cleanly on SIGTERM.")
+        discussion: """
+            Without a subcommand: connects to the bus, announces ctl.ready, publishes ctl.heartbeat and stops \
+            cleanly on SIGTERM. `DataSvc replay` publishes the bars of a CSV file.
+            """,
+        subcommands: [ReplayCommand.self])
 
     @OptionGroup var mesh: MeshOptions
 

@@ -54,6 +54,42 @@ import TradingCore
         #expect(lines.last?.contains(#""symbol":"NVDA","time":1700000000000000000,"open":1.0,"high":2.0"#) == true)
     }
 
+    @Test func replayPublishesEveryBarOfTheCSVInOrder() async throws {
+        let endpoints = TestSupport.endpoints()
+        let csv = FileManager.default.temporaryDirectory.appendingPathComponent("replay-\(UUID().uuidString).csv")
+        try """
+            Time,Open,High,Low,Close,Volume
+            2024-01-02T09:30:00,10,11,9,10.5,100
+            2024-01-02T10:30:00,10.5,12,10,11.5,200
+            2024-01-02T11:30:00,11.5,12,11,11.25,300
+
+            """.write(to: csv, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: csv) }
+        let proxy = try TestSupport.launch("MeshCtl", ["proxy"], endpoints: endpoints)
+        defer { proxy.terminate() }
+        let out = Pipe()
+        let tap = try TestSupport.launch("MeshCtl", ["tap", "ctl.kill", "bar.", "--count", "4", "--timeout", "20"],
+                                         endpoints: endpoints, stdout: out)
+        // pub's handshake returns once the tap's subscription has reached the forwarder.
+        let kill = try TestSupport.launch("MeshCtl", ["pub", "ctl.kill", #"{"reason":"start","flatten":false}"#],
+                                          endpoints: endpoints)
+        #expect(await TestSupport.waitForExit(kill, seconds: 15))
+        let replay = try TestSupport.launch("DataSvc", ["replay", "--data", csv.path, "--symbol", "TEST"],
+                                            endpoints: endpoints)
+        #expect(await TestSupport.waitForExit(replay, seconds: 15))
+        #expect(replay.terminationStatus == 0)
+        #expect(await TestSupport.waitForExit(tap, seconds: 20))
+        #expect(tap.terminationStatus == 0)
+        let lines = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .split(separator: "\n")
+        let bars = lines.filter { $0.contains(#""topic":"bar.TEST""#) }
+        #expect(bars.count == 3)
+        for (index, line) in bars.enumerated() {
+            #expect(line.contains(#""seq":\#(index + 1),"source":"DataSvc""#))
+        }
+        #expect(bars.last?.contains(#""close":11.25"#) == true)
+    }
+
     @Test func badInputExitsNonZeroWithTheField() async throws {
         let endpoints = TestSupport.endpoints()
         let err = Pipe()

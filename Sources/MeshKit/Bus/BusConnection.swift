@@ -9,7 +9,8 @@ import Glibc
 
 /// A process's connection to the bus. One dedicated I/O thread owns the ZeroMQ sockets (they are not
 /// thread-safe): outgoing messages wait in a locked queue and a pipe wakes the thread; incoming messages are
-/// checked by a `StreamMonitor` and delivered on `events`. `stop()` flushes the queue and closes everything; if the
+/// checked by a `StreamMonitor` and delivered on `events`. `stop()` flushes the queue (once the connection
+/// is up or the connect hold has passed) and closes everything; if the
 /// thread does not finish promptly, `zmq_ctx_shutdown` wakes it.
 public final class BusConnection: @unchecked Sendable {
     /// What the connection delivers.
@@ -162,24 +163,24 @@ public final class BusConnection: @unchecked Sendable {
             var timeout = -1
             if !connected {
                 let now = DispatchTime.now().uptimeNanoseconds
-                if now >= holdUntil { connected = true } else { timeout = Int((holdUntil - now) / 1_000_000) + 1 }
+                timeout = now >= holdUntil ? 0 : Int((holdUntil - now) / 1_000_000) + 1
             }
             do {
                 ready = try poller.poll(milliseconds: timeout)
             } catch {
                 break loop   // ETERM: the context was shut down
             }
+            if !connected && DispatchTime.now().uptimeNanoseconds >= holdUntil { connected = true }
             if ready[1] {
                 // Subscription messages from the forwarder: the connection is up.
                 while (try? pub.receive(dontWait: true)) != nil { connected = true }
             }
-            if !connected {
-                lock.lock()
-                connected = stopping   // stopping: send what is queued now rather than wait
-                lock.unlock()
-            }
-            if connected && (ready[0] || ready[1] || timeout >= 0) {
+            if ready[0] {
                 while read(wakeRead, &drain, drain.count) > 0 {}
+            }
+            // Until connected (or the hold expires) queued messages wait, even when stopping: a short-lived
+            // publisher would otherwise lose everything it queued.
+            if connected {
                 lock.lock()
                 let batch = outgoing
                 let isStopping = stopping
