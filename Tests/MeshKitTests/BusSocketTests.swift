@@ -34,7 +34,9 @@ import TradingCore
         for (topic, message) in Samples.messages {
             pub.publish(topic: topic, message: message, tsEvent: 5, tsInit: 6)
         }
-        let got = await TestSupport.eventually { collected.envelopes.filter { $0.source == "pub" }.count == 10 }
+        let got = await TestSupport.eventually {
+            collected.envelopes.filter { $0.source == "pub" }.count == Samples.messages.count
+        }
         #expect(got)
         let received = collected.envelopes.filter { $0.source == "pub" }
         #expect(received.map(\.message) == Samples.messages.map(\.1))

@@ -160,7 +160,7 @@ import TradingCore
         let readyFile = "/tmp/trademesh-test/py-ready-\(UUID().uuidString.prefix(6))"
         let py = Process()
         py.executableURL = URL(fileURLWithPath: Self.python)
-        py.arguments = [Self.script("subscriber.py"), endpoints.backend, "10", "20", readyFile]
+        py.arguments = [Self.script("subscriber.py"), endpoints.backend, "\(Samples.messages.count)", "20", readyFile]
         let out = Pipe()
         py.standardOutput = out
         try py.run()
@@ -183,7 +183,7 @@ import TradingCore
         #expect(py.terminationStatus == 0)
         let lines = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             .split(separator: "\n").map(String.init)
-        #expect(lines.count == 10)
+        #expect(lines.count == Samples.messages.count)
         // Python's decode (sorted keys) must carry the same fields and values as Swift's JSON line.
         for (i, line) in lines.enumerated() where i < Samples.messages.count {
             let e = Samples.envelope(i)

@@ -22,6 +22,7 @@ enum Samples {
         ("ctl.kill", .kill(reason: "manual stop", flatten: true)),
         ("ctl.heartbeat", .heartbeat(Heartbeat(service: "DataSvc", messagesIn: 1, messagesOut: 2, dropped: 3, gaps: 4,
                                                lastSeq: 5))),
+        ("ctl.end", .end(service: "DataSvc", topic: "bar.NVDA", lastSeq: 17_619)),
     ]
 
     static func envelope(_ i: Int, seq: UInt64 = 7) -> Envelope {

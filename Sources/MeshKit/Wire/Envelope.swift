@@ -35,6 +35,7 @@ public enum Topic {
     public static let ack = "ctl.ack"
     public static let kill = "ctl.kill"
     public static let heartbeat = "ctl.heartbeat"
+    public static let end = "ctl.end"
 
     /// The message type a topic carries, from its first component.
     public static func messageType(of topic: String) -> MessageType? {
@@ -52,6 +53,7 @@ public enum Topic {
             case ack: return .ack
             case kill: return .kill
             case heartbeat: return .heartbeat
+            case end: return .end
             default: return nil
             }
         default: return nil

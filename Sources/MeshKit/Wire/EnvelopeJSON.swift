@@ -53,6 +53,8 @@ public enum EnvelopeJSON {
             j.field("service", h.service); j.field("messages_in", Int(clamping: h.messagesIn))
             j.field("messages_out", Int(clamping: h.messagesOut)); j.field("dropped", Int(clamping: h.dropped))
             j.field("gaps", Int(clamping: h.gaps)); j.field("last_seq", Int(clamping: h.lastSeq))
+        case .end(let service, let topic, let lastSeq):
+            j.field("service", service); j.field("stream_topic", topic); j.field("last_seq", Int(clamping: lastSeq))
         }
     }
 
@@ -60,7 +62,7 @@ public enum EnvelopeJSON {
     public static func message(topic: String, json: String) throws -> MeshMessage {
         guard let type = Topic.messageType(of: topic) else {
             throw MeshError.badInput("topic '\(topic)': unknown topic family (bar., pred., signal., order., fill., "
-                                     + "pnl., ctl.ready, ctl.ack, ctl.kill, ctl.heartbeat)")
+                                     + "pnl., ctl.ready, ctl.ack, ctl.kill, ctl.heartbeat, ctl.end)")
         }
         var object: [String: Node] = [:]
         let trimmed = json.drop { $0 == " " || $0 == "\n" || $0 == "\t" }
@@ -125,6 +127,9 @@ public enum EnvelopeJSON {
             message = .kill(reason: try f.string("reason", default: "manual"), flatten: try f.bool("flatten", default: false))
         case .heartbeat:
             message = .heartbeat(Heartbeat(service: try f.string("service")))
+        case .end:
+            message = .end(service: try f.string("service"), topic: try f.string("stream_topic"),
+                           lastSeq: UInt64(max(0, try f.int("last_seq"))))
         }
         try f.checkNoUnknownKeys()
         return message

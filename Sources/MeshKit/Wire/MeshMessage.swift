@@ -18,6 +18,8 @@ public enum MeshMessage: Sendable, Equatable {
     case kill(reason: String, flatten: Bool)
     /// Liveness and counters of a service.
     case heartbeat(Heartbeat)
+    /// End of a stream: `service` has published everything up to sequence `lastSeq` of `topic`.
+    case end(service: String, topic: String, lastSeq: UInt64)
 
     /// The wire type code (byte 1 of the payload).
     public var type: MessageType {
@@ -32,6 +34,7 @@ public enum MeshMessage: Sendable, Equatable {
         case .ack: .ack
         case .kill: .kill
         case .heartbeat: .heartbeat
+        case .end: .end
         }
     }
 }
@@ -59,7 +62,7 @@ public struct Heartbeat: Sendable, Equatable {
 /// Wire type codes.
 public enum MessageType: UInt8, Sendable, CaseIterable {
     case bar = 1, prediction = 2, signal = 3, order = 4, fill = 5, position = 6
-    case ready = 10, ack = 11, kill = 12, heartbeat = 13
+    case ready = 10, ack = 11, kill = 12, heartbeat = 13, end = 14
 
     /// The name used in JSON (`MeshCtl tap`, `MeshCtl pub`) and docs.
     public var name: String {
@@ -74,6 +77,7 @@ public enum MessageType: UInt8, Sendable, CaseIterable {
         case .ack: "ack"
         case .kill: "kill"
         case .heartbeat: "heartbeat"
+        case .end: "end"
         }
     }
 }

@@ -47,6 +47,8 @@ public enum WireCodec {
         case .heartbeat(let h):
             w.string(h.service); w.u64(h.messagesIn); w.u64(h.messagesOut); w.u64(h.dropped); w.u64(h.gaps)
             w.u64(h.lastSeq)
+        case .end(let service, let topic, let lastSeq):
+            w.string(service); w.string(topic); w.u64(lastSeq)
         }
         return w.buffer
     }
@@ -121,6 +123,8 @@ public enum WireCodec {
         case .heartbeat:
             message = .heartbeat(Heartbeat(service: try r.string(), messagesIn: try r.u64(), messagesOut: try r.u64(),
                                            dropped: try r.u64(), gaps: try r.u64(), lastSeq: try r.u64()))
+        case .end:
+            message = .end(service: try r.string(), topic: try r.string(), lastSeq: try r.u64())
         }
         guard r.isAtEnd else { throw .trailingBytes(r.remaining) }
         if let expected = Topic.messageType(of: topicText), expected != type {
