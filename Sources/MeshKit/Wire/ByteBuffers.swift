@@ -53,7 +53,11 @@ struct ByteReader {
     mutating func string(length: Int) throws(WireError) -> String {
         try need(length)
         defer { offset += length }
-        guard let s = String(validating: bytes[offset..<offset + length], as: UTF8.self) else { throw .badString }
+        let start = offset
+        let s = bytes.withUnsafeBufferPointer {
+            String(validating: UnsafeBufferPointer(rebasing: $0[start..<start + length]), as: UTF8.self)
+        }
+        guard let s else { throw .badString }
         return s
     }
 

@@ -10,12 +10,12 @@ public enum WireCodec {
         var w = ByteWriter(capacity: 96)
         w.u8(Envelope.schemaVersion)
         w.u8(e.message.type.rawValue)
-        let source = Array(e.source.utf8.prefix(Int(UInt16.max)))
-        w.u16(UInt16(source.count))
+        let sourceLength = min(e.source.utf8.count, Int(UInt16.max))
+        w.u16(UInt16(sourceLength))
         w.u64(e.seq)
         w.i64(e.tsEvent)
         w.i64(e.tsInit)
-        w.bytes(source)
+        w.buffer.append(contentsOf: e.source.utf8.prefix(sourceLength))
         switch e.message {
         case .bar(let symbol, let b):
             w.string(symbol); w.i64(b.time); w.f64(b.open); w.f64(b.high); w.f64(b.low); w.f64(b.close)
