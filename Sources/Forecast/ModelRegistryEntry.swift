@@ -126,11 +126,9 @@ public struct ModelRegistryEntry: Sendable {
         let h = try ModelHyperparameters.parse(String(decoding: bytes["hyperparameters.json"]!, as: UTF8.self),
                                                file: directory + "/hyperparameters.json")
         // Numbers are read with Swift's correctly rounded parser so that they come back bit for bit.
-        guard let scalerNode = (try? Yams.compose(yaml: String(decoding: bytes["scaler.json"]!, as: UTF8.self))) ?? nil,
-              let means = scalerNode["means"]?.sequence?.compactMap({ $0.string.flatMap(Double.init) }),
-              let deviations = scalerNode["deviations"]?.sequence?.compactMap({ $0.string.flatMap(Double.init) }) else {
-            throw ForecastError.badModel("\(directory)/scaler.json: expected means and deviations")
-        }
+        let scaler = try StandardScaler.parse(String(decoding: bytes["scaler.json"]!, as: UTF8.self),
+                                              file: directory + "/scaler.json")
+        let (means, deviations) = (scaler.means, scaler.deviations)
         let inputDim = meta["input_dim"] as? Int ?? 0
         let weights = bytes["weights.f64"]!
         var network = LSTMNetwork(inputDim: inputDim, units: h.training.units)
@@ -151,6 +149,32 @@ public struct ModelRegistryEntry: Sendable {
                                 trainingBars: 0, epochs: [], fileHashes: files.map { ($0, hashes[$0] ?? "") })
         return ModelRegistryEntry(hyperparameters: h, network: network,
                                   scaler: StandardScaler(means: means, deviations: deviations), metadata: metadata)
+    }
+
+    /// A registry entry for a network trained elsewhere (e.g. imported from Keras): its inputs must be the
+    /// columns of `hyperparameters.features`; the scaler is given, or fitted on the training slice of `bars`.
+    public static func imported(network: LSTMNetwork, hyperparameters h: ModelHyperparameters, scaler: StandardScaler?,
+                                bars: BarSeries, dataPath: String, dataSHA256: String,
+                                modelID: String) throws -> ModelRegistryEntry {
+        let columns = FeatureMatrix.columnNames(h.features)
+        guard network.inputDim == columns.count else {
+            throw ForecastError.badModel("the model takes \(network.inputDim) inputs per step but the features give "
+                                         + "\(columns.count) columns (\(columns.joined(separator: ", ")))")
+        }
+        guard h.training.units == network.units else {
+            throw ForecastError.badModel("hyperparameters say units \(h.training.units) but the model has \(network.units)")
+        }
+        let matrix = FeatureMatrix(bars: bars, features: h.features)
+        let end = ForecastPipeline.trainEnd(bars: bars.count, fraction: h.trainFraction)
+        let fitted = try scaler ?? StandardScaler(fitting: matrix, rows: matrix.firstValidRow..<end)
+        guard fitted.means.count == columns.count, fitted.deviations.count == columns.count else {
+            throw ForecastError.badModel("the scaler has \(fitted.means.count) columns; the features give \(columns.count)")
+        }
+        return ModelRegistryEntry(
+            hyperparameters: h, network: network, scaler: fitted,
+            metadata: Metadata(modelID: modelID, dataPath: dataPath, dataSHA256: dataSHA256,
+                               trainingStart: bars.time.first ?? 0, trainingEnd: bars.time[max(0, end - 1)],
+                               trainingBars: end, epochs: [], fileHashes: []))
     }
 
     /// SHA-256 of `hyperparameters.json`, as recorded.

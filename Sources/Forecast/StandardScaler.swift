@@ -1,3 +1,5 @@
+import Yams
+
 /// Per-column standardisation, fitted on the training rows only and saved with the model, so that every later
 /// input is scaled with statistics from the past.
 public struct StandardScaler: Sendable, Equatable {
@@ -29,6 +31,18 @@ public struct StandardScaler: Sendable, Equatable {
         }
         self.means = means
         self.deviations = deviations
+    }
+
+    /// Reads `{"means": [...], "deviations": [...]}` (numbers parsed exactly).
+    public static func parse(_ text: String, file: String) throws -> StandardScaler {
+        guard let node = (try? Yams.compose(yaml: text)) ?? nil,
+              let means = node["means"]?.sequence?.compactMap({ $0.string.flatMap(Double.init) }),
+              let deviations = node["deviations"]?.sequence?.compactMap({ $0.string.flatMap(Double.init) }),
+              means.count == deviations.count, !means.isEmpty, deviations.allSatisfy({ $0 > 0 }) else {
+            throw ForecastError.badModel("\(file): expected {\"means\": [...], \"deviations\": [...]} with positive "
+                                         + "deviations, one per column")
+        }
+        return StandardScaler(means: means, deviations: deviations)
     }
 
     /// The scaled value of column `c`.

@@ -102,6 +102,42 @@ struct TuneCommand: ParsableCommand {
     }
 }
 
+/// `PredictSvc import-keras --keras model.keras --config config/model.yaml --data CSV --out models/registry/<id>`.
+struct ImportKerasCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import-keras",
+        abstract: "Put a model trained in Keras (.keras archive) into the registry so Backtester and PredictSvc run it.",
+        discussion: "The hyperparameters file names the features (their columns must be the model's inputs, in "
+            + "order) and tsteps; units are read from the model. The scaler comes from --scaler (JSON with means "
+            + "and deviations per column) or is fitted on the training slice of --data.")
+
+    @Option(help: "Keras 3 .keras archive.") var keras: String
+    @Option(help: "Hyperparameters (YAML) naming features and tsteps.") var config: String = "config/model.yaml"
+    @Option(help: "Bars CSV the scaler is fitted on (and recorded in the metadata).") var data: String
+    @Option(help: "Scaler JSON {\"means\": [...], \"deviations\": [...]} instead of fitting one.") var scaler: String?
+    @Option(help: "Model directory to write.") var out: String
+    @Option(help: "Symbol name.") var symbol: String = "NVDA"
+
+    func run() throws {
+        try ForecastCommandSupport.run {
+            let network = try KerasImporter.load(path: keras)
+            var h = try ModelHyperparameters.parse(String(decoding: try FileBytes.read(config), as: UTF8.self),
+                                                   file: config)
+            h.training.units = network.units
+            var given: StandardScaler?
+            if let scaler {
+                given = try StandardScaler.parse(String(decoding: try FileBytes.read(scaler), as: UTF8.self), file: scaler)
+            }
+            var entry = try ModelRegistryEntry.imported(
+                network: network, hyperparameters: h, scaler: given,
+                bars: try ForecastCommandSupport.bars(data, symbol: symbol), dataPath: data,
+                dataSHA256: try FileBytes.sha256(data), modelID: URL(fileURLWithPath: out).lastPathComponent)
+            try entry.write(to: out)
+            print("imported \(keras) (LSTM \(network.units), \(network.inputDim) inputs) into \(out)")
+        }
+    }
+}
+
 /// The model and the bars a command runs it on.
 struct ModelDataOptions: ParsableArguments {
     @Option(help: "Model directory (models/registry/<id>).") var model: String
