@@ -166,29 +166,42 @@ public struct LSTMNetwork: Sendable, Equatable {
                 trace.cells = [Double](repeating: 0, count: (steps + 1) * u)
                 trace.hidden = [Double](repeating: 0, count: (steps + 1) * u)
                 var z = [Double](repeating: 0, count: 4 * u)
-                for t in 0..<steps {
-                    for k in 0..<(4 * u) { z[k] = p[layer.b + k] }
-                    for a in 0..<layer.input {
-                        let x = input[t * layer.input + a]
-                        if x == 0 { continue }
-                        let row = layer.w + a * 4 * u
-                        for k in 0..<(4 * u) { z[k] += x * p[row + k] }
-                    }
-                    for a in 0..<u {
-                        let h = trace.hidden[t * u + a]
-                        if h == 0 { continue }
-                        let row = layer.u + a * 4 * u
-                        for k in 0..<(4 * u) { z[k] += h * p[row + k] }
-                    }
-                    for j in 0..<u {
-                        let i = sigmoid(z[j]), f = sigmoid(z[u + j]), g = tanh(z[2 * u + j]), o = sigmoid(z[3 * u + j])
-                        let c = f * trace.cells[t * u + j] + i * g
-                        trace.gates[t * 4 * u + j] = i
-                        trace.gates[t * 4 * u + u + j] = f
-                        trace.gates[t * 4 * u + 2 * u + j] = g
-                        trace.gates[t * 4 * u + 3 * u + j] = o
-                        trace.cells[(t + 1) * u + j] = c
-                        trace.hidden[(t + 1) * u + j] = o * tanh(c)
+                let width = 4 * u
+                z.withUnsafeMutableBufferPointer { zb in
+                    let z = zb.baseAddress!, pp = p.baseAddress!
+                    input.withUnsafeBufferPointer { xb in
+                        trace.gates.withUnsafeMutableBufferPointer { gb in
+                            trace.cells.withUnsafeMutableBufferPointer { cb in
+                                trace.hidden.withUnsafeMutableBufferPointer { hb in
+                                    for t in 0..<steps {
+                                        for k in 0..<width { z[k] = pp[layer.b + k] }
+                                        for a in 0..<layer.input {
+                                            let x = xb[t * layer.input + a]
+                                            if x == 0 { continue }
+                                            let row = pp + layer.w + a * width
+                                            for k in 0..<width { z[k] += x * row[k] }
+                                        }
+                                        for a in 0..<u {
+                                            let h = hb[t * u + a]
+                                            if h == 0 { continue }
+                                            let row = pp + layer.u + a * width
+                                            for k in 0..<width { z[k] += h * row[k] }
+                                        }
+                                        for j in 0..<u {
+                                            let i = sigmoid(z[j]), f = sigmoid(z[u + j]), g = tanh(z[2 * u + j])
+                                            let o = sigmoid(z[3 * u + j])
+                                            let c = f * cb[t * u + j] + i * g
+                                            gb[t * width + j] = i
+                                            gb[t * width + u + j] = f
+                                            gb[t * width + 2 * u + j] = g
+                                            gb[t * width + 3 * u + j] = o
+                                            cb[(t + 1) * u + j] = c
+                                            hb[(t + 1) * u + j] = o * tanh(c)
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
                 input = Array(trace.hidden[u...])
@@ -219,61 +232,72 @@ public struct LSTMNetwork: Sendable, Equatable {
         return (total * scale, gradient)
     }
 
-    func backward(traces: [LayerTrace], steps: Int, dy: Double, into g: inout [Double]) {
-        let p = parameters
+    func backward(traces: [LayerTrace], steps: Int, dy: Double, into gradient: inout [Double]) {
         let lastUnits = layers.last!.units
         let lastHidden = traces.last!.hidden
-        // Dense head.
-        var dh = [Double](repeating: 0, count: steps * lastUnits)   // gradient w.r.t. each step's output
-        for j in 0..<lastUnits {
-            g[denseW + j] += dy * lastHidden[steps * lastUnits + j]
-            dh[(steps - 1) * lastUnits + j] = dy * p[denseW + j]
-        }
-        g[denseB] += dy
-        for (index, layer) in layers.enumerated().reversed() {
-            let u = layer.units
-            let trace = traces[index]
-            var dx = [Double](repeating: 0, count: steps * layer.input)
-            var dhNext = [Double](repeating: 0, count: u)   // from step t+1 through U
-            var dcNext = [Double](repeating: 0, count: u)
-            var dz = [Double](repeating: 0, count: 4 * u)
-            for t in stride(from: steps - 1, through: 0, by: -1) {
-                for j in 0..<u {
-                    let i = trace.gates[t * 4 * u + j], f = trace.gates[t * 4 * u + u + j]
-                    let gg = trace.gates[t * 4 * u + 2 * u + j], o = trace.gates[t * 4 * u + 3 * u + j]
-                    let c = trace.cells[(t + 1) * u + j], cPrev = trace.cells[t * u + j]
-                    let tc = tanh(c)
-                    let dhj = dh[t * u + j] + dhNext[j]
-                    let dc = dhj * o * (1 - tc * tc) + dcNext[j]
-                    dz[j] = dc * gg * i * (1 - i)
-                    dz[u + j] = dc * cPrev * f * (1 - f)
-                    dz[2 * u + j] = dc * i * (1 - gg * gg)
-                    dz[3 * u + j] = dhj * tc * o * (1 - o)
-                    dcNext[j] = dc * f
+        gradient.withUnsafeMutableBufferPointer { gb in
+            parameters.withUnsafeBufferPointer { pb in
+                let g = gb.baseAddress!, p = pb.baseAddress!
+                // Dense head.
+                var dh = [Double](repeating: 0, count: steps * lastUnits)   // gradient w.r.t. each step's output
+                for j in 0..<lastUnits {
+                    g[denseW + j] += dy * lastHidden[steps * lastUnits + j]
+                    dh[(steps - 1) * lastUnits + j] = dy * p[denseW + j]
                 }
-                for k in 0..<(4 * u) { g[layer.b + k] += dz[k] }
-                for a in 0..<layer.input {
-                    let x = trace.inputs[t * layer.input + a]
-                    let row = layer.w + a * 4 * u
-                    var s = 0.0
-                    for k in 0..<(4 * u) {
-                        g[row + k] += x * dz[k]
-                        s += p[row + k] * dz[k]
+                g[denseB] += dy
+                for (index, layer) in layers.enumerated().reversed() {
+                    let u = layer.units, width = 4 * u
+                    let trace = traces[index]
+                    var dx = [Double](repeating: 0, count: steps * layer.input)
+                    var dhNext = [Double](repeating: 0, count: u)   // from step t+1 through U
+                    var dcNext = [Double](repeating: 0, count: u)
+                    var dz = [Double](repeating: 0, count: width)
+                    for t in stride(from: steps - 1, through: 0, by: -1) {
+                        for j in 0..<u {
+                            let i = trace.gates[t * width + j], f = trace.gates[t * width + u + j]
+                            let gg = trace.gates[t * width + 2 * u + j], o = trace.gates[t * width + 3 * u + j]
+                            let c = trace.cells[(t + 1) * u + j], cPrev = trace.cells[t * u + j]
+                            let tc = tanh(c)
+                            let dhj = dh[t * u + j] + dhNext[j]
+                            let dc = dhj * o * (1 - tc * tc) + dcNext[j]
+                            dz[j] = dc * gg * i * (1 - i)
+                            dz[u + j] = dc * cPrev * f * (1 - f)
+                            dz[2 * u + j] = dc * i * (1 - gg * gg)
+                            dz[3 * u + j] = dhj * tc * o * (1 - o)
+                            dcNext[j] = dc * f
+                        }
+                        dz.withUnsafeBufferPointer { dzb in
+                            let d = dzb.baseAddress!
+                            for k in 0..<width { g[layer.b + k] += d[k] }
+                            trace.inputs.withUnsafeBufferPointer { xb in
+                                for a in 0..<layer.input {
+                                    let x = xb[t * layer.input + a]
+                                    let gw = g + layer.w + a * width, pw = p + layer.w + a * width
+                                    var s = 0.0
+                                    for k in 0..<width {
+                                        gw[k] += x * d[k]
+                                        s += pw[k] * d[k]
+                                    }
+                                    dx[t * layer.input + a] = s
+                                }
+                            }
+                            trace.hidden.withUnsafeBufferPointer { hb in
+                                for a in 0..<u {
+                                    let h = hb[t * u + a]
+                                    let gu = g + layer.u + a * width, pu = p + layer.u + a * width
+                                    var s = 0.0
+                                    for k in 0..<width {
+                                        gu[k] += h * d[k]
+                                        s += pu[k] * d[k]
+                                    }
+                                    dhNext[a] = s
+                                }
+                            }
+                        }
                     }
-                    dx[t * layer.input + a] = s
-                }
-                for a in 0..<u {
-                    let h = trace.hidden[t * u + a]
-                    let row = layer.u + a * 4 * u
-                    var s = 0.0
-                    for k in 0..<(4 * u) {
-                        g[row + k] += h * dz[k]
-                        s += p[row + k] * dz[k]
-                    }
-                    dhNext[a] = s
+                    dh = dx
                 }
             }
-            dh = dx
         }
     }
 }
