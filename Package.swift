@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "TradingCore", targets: ["TradingCore"]),
         .library(name: "MeshKit", targets: ["MeshKit"]),
         .library(name: "Forecast", targets: ["Forecast"]),
+        .library(name: "Brokers", targets: ["Brokers"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -63,6 +64,10 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .target(
+            name: "Brokers",
+            dependencies: ["TradingCore", .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "MeshCLI",
@@ -112,6 +117,7 @@ let package = Package(
             path: "Benchmarks/LoadBench"
         ),
         .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore"]),
+        .testTarget(name: "BrokersTests", dependencies: ["Brokers", "TradingCore"]),
         .testTarget(name: "BacktesterTests", dependencies: ["Backtester"]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast", "TradingCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "MeshKitTests", dependencies: ["MeshKit", "TradingCore", .product(name: "Logging", package: "swift-log")]),
