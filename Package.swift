@@ -67,7 +67,11 @@ let package = Package(
         ),
         .target(
             name: "Brokers",
-            dependencies: ["TradingCore", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "TradingCore",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(
             name: "MeshCLI",
@@ -117,7 +121,7 @@ let package = Package(
             path: "Benchmarks/LoadBench"
         ),
         .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore"]),
-        .testTarget(name: "BrokersTests", dependencies: ["Brokers", "TradingCore"]),
+        .testTarget(name: "BrokersTests", dependencies: ["Brokers", "TradingCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "BacktesterTests", dependencies: ["Backtester"]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast", "TradingCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "MeshKitTests", dependencies: ["MeshKit", "TradingCore", .product(name: "Logging", package: "swift-log")]),
