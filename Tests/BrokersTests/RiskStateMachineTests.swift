@@ -1,6 +1,6 @@
 import Testing
-import TradingCore
 @testable import Brokers
+@testable import TradingCore
 
 /// Every rule as state-machine transitions: the order at the limit passes, the next one is denied with the rule.
 @Suite struct RiskStateMachineTests {

@@ -1,5 +1,3 @@
-import TradingCore
-
 /// Whether orders may trade.
 public enum TradingState: String, Sendable, Equatable {
     /// Everything the rules allow passes.

@@ -1,4 +1,3 @@
-import TradingCore
 import Yams
 
 /// The rules every order passes before any broker sees it (`config/risk.yaml`). A nil limit is not enforced.
