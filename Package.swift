@@ -85,7 +85,7 @@ let package = Package(
         .executableTarget(name: "DataSvc", dependencies: ["MeshCLI", "MeshKit", "TradingCore", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "PredictSvc", dependencies: ["MeshCLI", "TradingCore", "Forecast", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "StrategySvc", dependencies: ["MeshCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "ExecSvc", dependencies: ["MeshCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "ExecSvc", dependencies: ["MeshCLI", "Brokers", "TradingCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "MeshCtl", dependencies: ["MeshCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "Backtester",

@@ -108,6 +108,17 @@ import TradingCore
                     .contains("zmq_connect(bogus://x)"))
     }
 
+    @Test func execSvcRefusesLiveMoneyWithoutConfirmation() async throws {
+        let err = Pipe()
+        let exec = try TestSupport.launch("ExecSvc", ["--broker", "ibkr-live", "--account", "U123"],
+                                          endpoints: TestSupport.endpoints(), stderr: err)
+        #expect(await TestSupport.waitForExit(exec, seconds: 10))
+        #expect(exec.terminationStatus == 1)
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(text.contains("refusing to trade real money with the ibkr-live broker"))
+        #expect(text.contains("TRADEMESH_LIVE=I_UNDERSTAND"))
+    }
+
     @Test func meshConfigUnknownKeyIsAnError() throws {
         let file = "/tmp/trademesh-test/mesh-\(UUID().uuidString.prefix(6)).yaml"
         try FileManager.default.createDirectory(atPath: "/tmp/trademesh-test", withIntermediateDirectories: true)
