@@ -21,7 +21,7 @@ import TradingCore
             probe.publish(topic: "probe.x", message: .kill(reason: "probe", flatten: false), tsEvent: 0, tsInit: 0)
             return collected.envelopes.contains { $0.topic == "probe.x" }
         }
-        probe.stop()
+        await probe.shutdown()
         #expect(ok)
         return (proxy, sub, collected, endpoints)
     }
@@ -41,7 +41,7 @@ import TradingCore
         let received = collected.envelopes.filter { $0.source == "pub" }
         #expect(received.map(\.message) == Samples.messages.map(\.1))
         #expect(received.allSatisfy { $0.seq == 1 && $0.tsEvent == 5 && $0.tsInit == 6 })
-        pub.stop(); sub.stop(); proxy.stop()
+        await pub.shutdown(); await sub.shutdown(); proxy.stop()
     }
 
     @Test func garbageIsCountedAndDroppedAndTheStreamGoesOn() async throws {
@@ -67,7 +67,7 @@ import TradingCore
         #expect(arrived)
         #expect(sub.currentStats().dropped == 7)
         #expect(collected.envelopes.filter { $0.topic == "bar.X" }.count == 1)
-        pub.stop(); sub.stop(); proxy.stop()
+        await pub.shutdown(); await sub.shutdown(); proxy.stop()
     }
 
     @Test func sequenceGapIsReported() async throws {
@@ -84,7 +84,7 @@ import TradingCore
         }
         #expect(gaps == [2])
         #expect(sub.currentStats().gaps == 1)
-        pub.stop(); sub.stop(); proxy.stop()
+        await pub.shutdown(); await sub.shutdown(); proxy.stop()
     }
 
     @Test func fatalGapPolicyStopsTheNodeWithAnError() async throws {
@@ -98,7 +98,8 @@ import TradingCore
         let running = Task { try await node.run() }
         let pub = BusConnection(source: "pub", endpoints: endpoints, subscriptions: [], logger: TestSupport.logger)
         try pub.start()
-        let subscribed = await TestSupport.eventually {
+        // Generous deadline: under a full parallel test run the node's task may start late.
+        let subscribed = await TestSupport.eventually(seconds: 30) {
             pub.publish(topic: "probe.x", message: .kill(reason: "probe", flatten: false), tsEvent: 0, tsInit: 0)
             return seen.envelopes.contains { $0.topic == "probe.x" }
         }
@@ -108,7 +109,7 @@ import TradingCore
                 topic: "bar.X", source: "replay", seq: seq, tsEvent: 0, tsInit: 0, message: Samples.messages[0].1))])
         }
         await #expect(throws: MeshError.self) { try await running.value }
-        pub.stop(); proxy.stop()
+        await pub.shutdown(); proxy.stop()
     }
 
     @Test func sequencesArePerTopic() async throws {

@@ -182,7 +182,7 @@ import TradingCore
             probe.publish(topic: "probe.x", message: .kill(reason: "probe", flatten: false), tsEvent: 0, tsInit: 0)
             return FileManager.default.fileExists(atPath: readyFile)
         })
-        probe.stop()
+        await probe.shutdown()
         let bus = BusConnection(source: "swift", endpoints: endpoints, subscriptions: [], logger: TestSupport.logger)
         try bus.start()
         defer { bus.stop() }

@@ -121,6 +121,16 @@ public final class BusConnection: @unchecked Sendable {
     }
 
     /// Flushes queued messages, closes the sockets and ends the I/O thread (at most about `timeout`).
+    /// `stop()` for async code: the wait happens off Swift's cooperative pool, which it would otherwise block.
+    public func shutdown(timeout: Duration = .seconds(2)) async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                self.stop(timeout: timeout)
+                done.resume()
+            }
+        }
+    }
+
     public func stop(timeout: Duration = .seconds(2)) {
         lock.lock()
         guard started, !stopping else {

@@ -31,7 +31,6 @@ public struct MeshNodeService: Service {
     public func run() async throws {
         let bus = BusConnection(source: name, endpoints: endpoints, subscriptions: subscriptions, logger: logger)
         try bus.start()
-        defer { bus.stop() }
         let now = clock.nowNanoseconds()
         bus.publish(topic: Topic.ready, message: .ready(service: name, topics: subscriptions), tsEvent: now, tsInit: now)
         logger.info("service ready", metadata: ["service": "\(name)", "subscriptions": "\(subscriptions)"])
@@ -40,6 +39,19 @@ public struct MeshNodeService: Service {
         let name = self.name
         let handler = self.handler
         let gapPolicy = self.gapPolicy
+        do {
+            try await runTasks(bus: bus, interval: interval, clock: clock, name: name, handler: handler,
+                               gapPolicy: gapPolicy)
+        } catch {
+            await bus.shutdown()
+            throw error
+        }
+        logger.info("service stopping", metadata: ["service": "\(name)"])
+        await bus.shutdown()
+    }
+
+    private func runTasks(bus: BusConnection, interval: Duration, clock: any MeshClock, name: String,
+                          handler: @escaping Handler, gapPolicy: GapPolicy) async throws {
         try await cancelWhenGracefulShutdown {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -76,6 +88,5 @@ public struct MeshNodeService: Service {
                 group.cancelAll()
             }
         }
-        logger.info("service stopping", metadata: ["service": "\(name)"])
     }
 }
