@@ -133,5 +133,17 @@ import Testing
         #expect(throws: RiskConfigError.self) { try RiskLimits.parse("max_daily_los: 1", file: "risk.yaml") }
         #expect(throws: RiskConfigError.self) { try RiskLimits.parse("max_order_units: -5", file: "risk.yaml") }
         #expect(throws: RiskConfigError.self) { try RiskLimits.parse("mode: yolo", file: "risk.yaml") }
+        #expect(throws: RiskConfigError.self) { try RiskLimits.parse("max_orders_per_minute: 2.5", file: "risk.yaml") }
+    }
+
+    @Test func resumeAfterAKillRespectsTheReducingLevel() {
+        var risk = RiskStateMachine(limits: RiskLimits(maxDailyLoss: 1_000, reducingAt: 0.5), startOfDayEquity: 1e5)
+        let a = Self.order("a", .buy, 100)
+        _ = risk.submit(a, at: 0)
+        _ = risk.filled(Self.fill(a, price: 100))
+        _ = risk.kill(reason: "manual")
+        _ = risk.mark("NVDA", price: 94)     // −600: past the reducing level, under the limit
+        #expect(risk.resume() == [.stateChanged(.reducing, reason: "resumed; the day's loss is past the reducing level")])
+        #expect(risk.state == .reducing)
     }
 }

@@ -78,7 +78,12 @@ public struct RiskLimits: Sendable, Equatable {
             case "max_position_notional": l.maxPositionNotional = try number()
             case "max_order_units": l.maxOrderUnits = try number()
             case "max_order_notional": l.maxOrderNotional = try number()
-            case "max_orders_per_minute": l.maxOrdersPerMinute = try number().map { Int($0) }
+            case "max_orders_per_minute":
+                guard let n = try number() else { l.maxOrdersPerMinute = nil; break }
+                guard n == n.rounded() else {
+                    throw RiskConfigError("\(file): \(key): expected a whole number of orders, got '\(text)'")
+                }
+                l.maxOrdersPerMinute = Int(n)
             case "limit_collar": l.limitCollar = try number()
             case "flatten_on_halt": l.flattenOnHalt = try flag()
             case "flatten_on_kill": l.flattenOnKill = try flag()

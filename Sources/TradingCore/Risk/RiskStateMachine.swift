@@ -137,7 +137,13 @@ public struct RiskStateMachine: Sendable {
     public mutating func resume() -> [RiskAction] {
         guard killed else { return [] }
         killed = false
-        if let limit = dailyLossLimit, dayPnL <= -limit { return [] }
+        if let limit = dailyLossLimit {
+            if dayPnL <= -limit { return [] }
+            if let share = limits.reducingAt, -dayPnL >= share * limit {
+                state = .reducing
+                return [.stateChanged(.reducing, reason: "resumed; the day's loss is past the reducing level")]
+            }
+        }
         state = .active
         return [.stateChanged(.active, reason: "resumed")]
     }
