@@ -178,7 +178,7 @@ import TradingCore
         let probe = BusConnection(source: "probe", endpoints: endpoints, subscriptions: [], logger: TestSupport.logger)
         try probe.start()
         // Probe until the Python subscriber has received one: its subscription is then live.
-        #expect(await TestSupport.eventually(seconds: 10) {
+        #expect(await TestSupport.eventually(seconds: 30) {
             probe.publish(topic: "probe.x", message: .kill(reason: "probe", flatten: false), tsEvent: 0, tsInit: 0)
             return FileManager.default.fileExists(atPath: readyFile)
         })
