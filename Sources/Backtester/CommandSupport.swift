@@ -35,11 +35,15 @@ enum CommandSupport {
                               hyperparametersSHA256: entry.hyperparametersSHA256))
     }
 
-    /// The TradeMesh version plus the git commit of the source tree the binary runs in, when there is one.
+    /// The TradeMesh version plus the git commit of the checkout the binary was built in (`.build/…` lies inside
+    /// it), when there is one; a binary installed outside a checkout reports the version alone.
     static func codeVersion() -> String {
+        guard let directory = Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent() else {
+            return version
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "rev-parse", "HEAD"]
+        process.arguments = ["git", "-C", directory.path, "rev-parse", "HEAD"]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice

@@ -50,7 +50,7 @@ struct SweepCommand: ParsableCommand {
                 grid: gridSpec, range: range, jobs: max(1, jobs),
                 progress: { done, total in
                     if done % step == 0 || done == total {
-                        FileHandle.standardError.write(Data("sweep: \(done)/\(total) sets\n".utf8))
+                        FileHandle.standardError.write(Data("sweep: \(done)/\(total) (\(done * 100 / total)%)\n".utf8))
                     }
                 })
             try FileBytes.makeDirectory(out)
@@ -85,9 +85,7 @@ struct SweepMergeCommand: ParsableCommand {
                     throw ValidationError("\(dir)/sweep.json differs from \(first)/sweep.json: not shards of one sweep")
                 }
             }
-            guard let total = manifest.split(separator: "\n").first(where: { $0.contains("\"total_sets\"") })
-                .flatMap({ Int($0.split(separator: ":").last!.trimmingCharacters(in: .whitespaces.union(.init(charactersIn: ",")))) })
-            else { throw ValidationError("\(first)/sweep.json: no total_sets") }
+            let total = try SweepManifest.totalSets(inJSON: manifest, file: first + "/sweep.json")
             let csvs = try shards.map { ($0 + "/sweep.csv", String(decoding: try FileBytes.read($0 + "/sweep.csv"), as: UTF8.self)) }
             let merged = try SweepRunner.merge(csvs.map { (file: $0.0, csv: $0.1) }, totalSets: total)
             try FileBytes.makeDirectory(out)

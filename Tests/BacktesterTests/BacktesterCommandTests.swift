@@ -49,6 +49,8 @@ import Testing
         for f in ["trades.csv", "equity.csv", "metrics.json", "run.json"] {
             #expect(FileManager.default.fileExists(atPath: out + "/" + f))
         }
+        let manifest = String(decoding: FileManager.default.contents(atPath: out + "/run.json") ?? Data(), as: UTF8.self)
+        #expect(manifest.contains(#/"code_version": "\d+\.\d+\.\d+\+[0-9a-f]{40}"/#), "the checkout's commit")
         let rerun = try Self.backtester(["rerun", out + "/run.json", "--out", out + "/again"])
         #expect(rerun.status == 0, "\(rerun.stderr)")
         for f in ["trades.csv", "equity.csv", "metrics.json", "run.json"] {
@@ -103,7 +105,7 @@ import Testing
         text += "2024-01-03T09:30:00,10,9,11,10.5,100\n"
         try text.write(toFile: bad, atomically: true, encoding: .utf8)
         let r = try Self.backtester(["run", "--config", "config/backtest.yaml", "--set", "data=\(bad)",
-                                     "--set", "predictions=~", "--set", "start=~", "--set", "end=~",
+                                     "--set", "predictions=null", "--set", "start=null", "--set", "end=null",
                                      "--on-bad-row", "skip", "--out", dir + "/out"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("bad.csv:9"))
@@ -116,7 +118,9 @@ import Testing
         try "strategy.entry_threshold: [0.005, 0.01]\nstrategy.stop_loss: [0.02, 0.04, 0.08]\n"
             .write(toFile: grid, atomically: true, encoding: .utf8)
         let base = ["--config", "config/backtest.yaml", "--grid", grid]
-        #expect(try Self.backtester(["sweep"] + base + ["--jobs", "1", "--out", dir + "/one"]).status == 0)
+        let single = try Self.backtester(["sweep"] + base + ["--jobs", "1", "--out", dir + "/one"])
+        #expect(single.status == 0, "\(single.stderr)")
+        #expect(single.stderr.contains("sweep: 6/6 (100%)"))
         #expect(try Self.backtester(["sweep"] + base + ["--jobs", "2", "--out", dir + "/two"]).status == 0)
         for i in 0..<2 {
             #expect(try Self.backtester(["sweep"] + base + ["--shard", "\(i)/2", "--out", dir + "/s\(i)"]).status == 0)

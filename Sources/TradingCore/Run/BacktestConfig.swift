@@ -151,43 +151,46 @@ public struct BacktestConfig: Sendable, Hashable {
     /// The fully resolved configuration as canonical JSON (fixed key order), recorded in run manifests.
     public var canonicalJSON: String {
         var j = JSONWriter()
-        j.object { j in
-            j.field("data", data)
-            j.field("symbol", symbol)
-            j.field("predictions", predictions)
-            if let model { j.field("model", model) }
-            j.field("start", start)
-            j.field("end", end)
-            j.field("on_bad_row", onBadRow.rawValue)
-            j.field("initial_capital", execution.initialCapital)
-            j.field("close_at_end", execution.closeAtEnd)
-            j.objectField("strategy") { j in
-                j.field("name", strategy.name)
-                j.field("entry_threshold", strategy.entryThreshold)
-                j.field("exit_threshold", strategy.exitThreshold)
-                j.field("allow_short", strategy.allowShort)
-                j.field("short_entry_threshold", strategy.shortEntryThreshold)
-                j.field("short_exit_threshold", strategy.shortExitThreshold)
-                j.field("stop_loss", strategy.stopLoss)
-                j.field("take_profit", strategy.takeProfit)
-                j.field("sma_period", strategy.smaPeriod)
-                j.objectField("size") { j in
-                    switch strategy.size {
-                    case .fraction(let f): j.field("fraction", f)
-                    case .units(let u): j.field("units", u)
-                    }
+        j.object { writeCanonical(into: &$0) }
+        return j.text
+    }
+
+    /// Writes the resolved configuration's fields, in their fixed order, into the object `j` is writing.
+    public func writeCanonical(into j: inout JSONWriter) {
+        j.field("data", data)
+        j.field("symbol", symbol)
+        j.field("predictions", predictions)
+        if let model { j.field("model", model) }
+        j.field("start", start)
+        j.field("end", end)
+        j.field("on_bad_row", onBadRow.rawValue)
+        j.field("initial_capital", execution.initialCapital)
+        j.field("close_at_end", execution.closeAtEnd)
+        j.objectField("strategy") { j in
+            j.field("name", strategy.name)
+            j.field("entry_threshold", strategy.entryThreshold)
+            j.field("exit_threshold", strategy.exitThreshold)
+            j.field("allow_short", strategy.allowShort)
+            j.field("short_entry_threshold", strategy.shortEntryThreshold)
+            j.field("short_exit_threshold", strategy.shortExitThreshold)
+            j.field("stop_loss", strategy.stopLoss)
+            j.field("take_profit", strategy.takeProfit)
+            j.field("sma_period", strategy.smaPeriod)
+            j.objectField("size") { j in
+                switch strategy.size {
+                case .fraction(let f): j.field("fraction", f)
+                case .units(let u): j.field("units", u)
                 }
             }
-            j.objectField("costs") { j in
-                j.field("per_trade", execution.perTradeCost)
-                j.field("slippage_bps", execution.slippageBps)
-            }
-            j.objectField("risk") { j in
-                j.field("daily_loss_cap", execution.dailyLossCap)
-                j.field("max_leverage", execution.maxLeverage)
-            }
         }
-        return j.text
+        j.objectField("costs") { j in
+            j.field("per_trade", execution.perTradeCost)
+            j.field("slippage_bps", execution.slippageBps)
+        }
+        j.objectField("risk") { j in
+            j.field("daily_loss_cap", execution.dailyLossCap)
+            j.field("max_leverage", execution.maxLeverage)
+        }
     }
 }
 

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Performance metrics of one backtest. Formulas: docs/metrics.md.
 public struct Metrics: Sendable, Equatable {
     public var bars: Int
@@ -82,9 +88,3 @@ public struct Metrics: Sendable, Equatable {
         dailyCapHits = result.dailyCapHits
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

@@ -3,6 +3,8 @@ import Yams
 /// The manifest written as `run.json` beside a run's results: everything needed to reproduce it.
 public struct RunManifest: Sendable {
     public static let schemaVersion = 1
+    /// The result files written beside the manifest.
+    public static let outputFiles = ["trades.csv", "equity.csv", "metrics.json"]
     public var codeVersion: String
     public var config: BacktestConfig
     public var dataSHA256: String
@@ -54,9 +56,9 @@ public struct RunManifest: Sendable {
             } else {
                 j.rawField("model", "null")
             }
-            j.rawField("config", config.canonicalJSON)
-            j.rawField("seeds", "{}")
-            j.rawField("outputs", "[\"trades.csv\", \"equity.csv\", \"metrics.json\"]")
+            j.objectField("config") { config.writeCanonical(into: &$0) }
+            j.rawField("seeds", "{}")          // nothing random runs yet; recorded explicitly
+            j.rawField("outputs", "[" + Self.outputFiles.map(JSONWriter.quote).joined(separator: ", ") + "]")
         }
         return j.text + "\n"
     }

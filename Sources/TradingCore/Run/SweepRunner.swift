@@ -56,6 +56,8 @@ public struct SweepRunner: Sendable {
             }
         }
 
+        // Workers take sets in a strided order and store each row at its own offset: the order of the file never
+        // depends on which thread finished first. Inputs are shared read-only.
         let resolved = configs
         let rows = RowStore(count: configs.count)
         let done = Counter()
@@ -65,28 +67,37 @@ public struct SweepRunner: Sendable {
             var i = w
             while i < total {
                 let c = resolved[i]
-                let row: String
                 do {
                     let r = try Backtest.run(bars: inputs.bars, predictedReturns: inputs.predictedReturns,
                                              strategy: c.strategy, execution: c.execution)
-                    row = Self.row(Metrics(result: r, barsPerYear: inputs.barsPerYear))
+                    rows.set(i, .success(Self.row(Metrics(result: r, barsPerYear: inputs.barsPerYear))))
                 } catch {
-                    row = "error: \(error)"
+                    rows.set(i, .failure("\(error)"))
                 }
-                rows.set(i, row)
-                let finished = done.increment()
-                progress?(finished, total)
+                done.increment { progress?($0, total) }
                 i += workers
             }
         }
-        var csv = "index," + grid.axes.map(\.key).joined(separator: ",") + "," + Self.metricColumns.joined(separator: ",")
-            + "\n"
+        var csv = "index," + grid.axes.map { Self.csvField($0.key) }.joined(separator: ",") + ","
+            + Self.metricColumns.joined(separator: ",") + "\n"
         for (offset, index) in indices.enumerated() {
-            csv += String(index) + "," + grid.values(at: index).joined(separator: ",") + "," + rows.get(offset) + "\n"
+            switch rows.get(offset) {
+            case .success(let row):
+                csv += String(index) + "," + grid.values(at: index).map(Self.csvField).joined(separator: ",") + ","
+                    + row + "\n"
+            case .failure(let message):
+                throw ConfigError.invalid("grid", "parameter set \(index): \(message)")
+            }
         }
         let manifest = SweepManifest(codeVersion: codeVersion, baseConfig: baseConfig, grid: grid,
                                      dataSHA256: inputs.dataSHA256, predictionsSHA256: inputs.predictionsSHA256)
         return SweepOutcome(csv: csv, manifestJSON: manifest.json, sets: indices.count, totalSets: grid.count)
+    }
+
+    /// A CSV field, quoted when it holds a comma, a quote or a line break.
+    static func csvField(_ s: String) -> String {
+        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     static func row(_ m: Metrics) -> String {
@@ -144,6 +155,14 @@ public struct SweepManifest: Sendable {
     public var dataSHA256: String
     public var predictionsSHA256: String?
 
+    /// Reads the number of sets of the whole sweep from a `sweep.json` text.
+    public static func totalSets(inJSON text: String, file: String) throws -> Int {
+        guard let root = (try? Yams.compose(yaml: text)) ?? nil, let n = root.mapping?["total_sets"]?.int, n > 0 else {
+            throw ConfigError.unreadable(file, "not a sweep manifest (no total_sets)")
+        }
+        return n
+    }
+
     public var json: String {
         var j = JSONWriter()
         j.object { j in
@@ -154,7 +173,7 @@ public struct SweepManifest: Sendable {
                 j.field("sha256", dataSHA256)
             }
             j.field("predictions_sha256", predictionsSHA256)
-            j.rawField("base_config", baseConfig.canonicalJSON)
+            j.objectField("base_config") { baseConfig.writeCanonical(into: &$0) }
             j.objectField("grid") { j in
                 for axis in grid.axes {
                     j.rawField(axis.key, "[" + axis.values.map(JSONWriter.quote).joined(separator: ", ") + "]")
@@ -165,18 +184,24 @@ public struct SweepManifest: Sendable {
     }
 }
 
-/// Result rows written by worker threads at distinct indices.
+/// Result rows (or the error of a set) written by worker threads at distinct offsets.
 private final class RowStore: @unchecked Sendable {
-    private var rows: [String]
+    enum Row { case success(String), failure(String) }
+    private var rows: [Row]
     private let lock = NSLock()
-    init(count: Int) { rows = Array(repeating: "", count: count) }
-    func set(_ i: Int, _ row: String) { lock.lock(); rows[i] = row; lock.unlock() }
-    func get(_ i: Int) -> String { lock.lock(); defer { lock.unlock() }; return rows[i] }
+    init(count: Int) { rows = Array(repeating: .failure("not run"), count: count) }
+    func set(_ i: Int, _ row: Row) { lock.lock(); rows[i] = row; lock.unlock() }
+    func get(_ i: Int) -> Row { lock.lock(); defer { lock.unlock() }; return rows[i] }
 }
 
-/// A thread-safe counter of finished sets.
+/// A thread-safe counter of finished sets; `report` runs under the lock, so progress lines come out in order.
 private final class Counter: @unchecked Sendable {
     private var value = 0
     private let lock = NSLock()
-    func increment() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
+    func increment(report: (Int) -> Void) {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        report(value)
+    }
 }

@@ -35,6 +35,12 @@ import Testing
         #expect(first.metrics.numTrades > 50)
         #expect(first.inputs.bars.time.first == Timestamps.parse("2020-01-02T09:30:00"))
         #expect(first.inputs.bars.time.last == Timestamps.parse("2021-12-31T15:30:00"))
+        let manifest = try String(contentsOfFile: a + "/run.json", encoding: .utf8)
+        #expect(manifest.contains("\"run_id\": \"\(first.runID)\""))
+        #expect(manifest.contains("\"code_version\": \"test\""))
+        #expect(manifest.contains("\n  \"config\": {\n    \"data\": "))
+        #expect(manifest.contains("\"seeds\": {}"))
+        #expect(manifest.contains("\"outputs\": [\"trades.csv\", \"equity.csv\", \"metrics.json\"]"))
         _ = try runner.rerun(manifestPath: a + "/run.json", outDirectory: b)
         for file in ["trades.csv", "equity.csv", "metrics.json", "run.json"] {
             let x = try FileBytes.read(a + "/" + file), y = try FileBytes.read(b + "/" + file)

@@ -28,6 +28,18 @@ import Testing
         #expect(g.shardRange(index: 4, of: 5) == 9..<12)
     }
 
+    @Test func csvFieldsAndSweepManifest() throws {
+        #expect(SweepRunner.csvField("0.01") == "0.01")
+        #expect(SweepRunner.csvField("a,b") == "\"a,b\"")
+        #expect(SweepRunner.csvField("say \"hi\"") == "\"say \"\"hi\"\"\"")
+        let g = try ParameterGrid.parse(yaml: Self.grid, file: "grid.yaml")
+        let manifest = SweepManifest(codeVersion: "v", baseConfig: try BacktestConfig.parse(yaml: Self.base),
+                                     grid: g, dataSHA256: "d", predictionsSHA256: nil)
+        #expect(try SweepManifest.totalSets(inJSON: manifest.json, file: "sweep.json") == 12)
+        #expect(manifest.json.contains("\n  \"base_config\": {\n    \"data\": "))
+        #expect(throws: ConfigError.self) { try SweepManifest.totalSets(inJSON: "{}", file: "sweep.json") }
+    }
+
     @Test func gridRejectsInputKeysAndBadValues() throws {
         #expect(throws: ConfigError.self) { try ParameterGrid.parse(yaml: "data: [a.csv, b.csv]", file: "g") }
         #expect(throws: ConfigError.self) { try ParameterGrid.parse(yaml: "strategy.stop_loss: 0.1", file: "g") }
