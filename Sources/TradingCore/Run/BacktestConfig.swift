@@ -75,10 +75,14 @@ public struct BacktestConfig: Sendable, Hashable {
         guard var mapping = node.mapping else {
             throw ConfigError.wrongType(prefix, expected: "a mapping", got: node.scalar?.string ?? "?")
         }
-        let key = path.first!
+        guard let key = path.first else { throw ConfigError.invalid(prefix, "empty key path") }
         let full = prefix.isEmpty ? key : prefix + "." + key
         if path.count == 1 {
             mapping[Node(key)] = value
+            // Setting one way of sizing replaces the other: `--set strategy.size.fraction=0.5` over `units: 10`.
+            if prefix == "strategy.size", let other = ["fraction": "units", "units": "fraction"][key] {
+                mapping[Node(other)] = nil
+            }
         } else {
             let child = mapping[Node(key)] ?? Node.mapping(Node.Mapping([]))
             mapping[Node(key)] = try set(path.dropFirst(), value, in: child, prefix: full)
@@ -229,9 +233,14 @@ private struct Section {
         return try Section(n, path: full(key), known: known)
     }
 
-    func string(_ key: String) throws -> String? {
+    func string(_ key: String) throws -> String? { try scalar(key, expected: "a string") }
+
+    /// The scalar text at `key`; a mapping or list there is an error naming the type `expected`.
+    private func scalar(_ key: String, expected: String) throws -> String? {
         guard let n = node(key) else { return nil }
-        guard let s = n.scalar?.string else { throw ConfigError.wrongType(full(key), expected: "a string", got: "a mapping or list") }
+        guard let s = n.scalar?.string else {
+            throw ConfigError.wrongType(full(key), expected: expected, got: n.sequence != nil ? "a list" : "a mapping")
+        }
         return s
     }
 
@@ -241,7 +250,7 @@ private struct Section {
     }
 
     func double(_ key: String) throws -> Double? {
-        guard let s = try string(key) else { return nil }
+        guard let s = try scalar(key, expected: "a number") else { return nil }
         guard let v = Double(s.replacingOccurrences(of: "_", with: "")), v.isFinite else {
             throw ConfigError.wrongType(full(key), expected: "a number", got: s)
         }
@@ -249,13 +258,13 @@ private struct Section {
     }
 
     func int(_ key: String) throws -> Int? {
-        guard let s = try string(key) else { return nil }
+        guard let s = try scalar(key, expected: "an integer") else { return nil }
         guard let v = Int(s) else { throw ConfigError.wrongType(full(key), expected: "an integer", got: s) }
         return v
     }
 
     func bool(_ key: String) throws -> Bool? {
-        guard let s = try string(key) else { return nil }
+        guard let s = try scalar(key, expected: "true or false") else { return nil }
         switch s.lowercased() {
         case "true", "yes", "on": return true
         case "false", "no", "off": return false

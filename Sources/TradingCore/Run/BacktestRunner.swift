@@ -167,6 +167,15 @@ public struct ModelManifest: Sendable, Equatable {
         self.hyperparametersSHA256 = hyperparametersSHA256
     }
 
+    /// Writes the path, the hyperparameters' SHA-256 and each file's SHA-256 into the object `j` is writing.
+    public func write(into j: inout JSONWriter) {
+        j.field("path", path)
+        j.field("hyperparameters_sha256", hyperparametersSHA256)
+        j.objectField("sha256") { j in
+            for (name, hash) in fileHashes { j.field(name, hash) }
+        }
+    }
+
     public static func == (a: ModelManifest, b: ModelManifest) -> Bool {
         a.path == b.path && a.hyperparametersSHA256 == b.hyperparametersSHA256
             && a.fileHashes.map(\.0) == b.fileHashes.map(\.0) && a.fileHashes.map(\.1) == b.fileHashes.map(\.1)

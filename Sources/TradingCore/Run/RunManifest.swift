@@ -46,13 +46,7 @@ public struct RunManifest: Sendable {
                 j.rawField("predictions", "null")
             }
             if let m = model {
-                j.objectField("model") { j in
-                    j.field("path", m.path)
-                    j.field("hyperparameters_sha256", m.hyperparametersSHA256)
-                    j.objectField("sha256") { j in
-                        for (name, hash) in m.fileHashes { j.field(name, hash) }
-                    }
-                }
+                j.objectField("model") { m.write(into: &$0) }
             } else {
                 j.rawField("model", "null")
             }

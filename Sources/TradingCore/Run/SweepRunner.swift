@@ -90,7 +90,8 @@ public struct SweepRunner: Sendable {
             }
         }
         let manifest = SweepManifest(codeVersion: codeVersion, baseConfig: baseConfig, grid: grid,
-                                     dataSHA256: inputs.dataSHA256, predictionsSHA256: inputs.predictionsSHA256)
+                                     dataSHA256: inputs.dataSHA256, predictionsSHA256: inputs.predictionsSHA256,
+                                     model: inputs.model)
         return SweepOutcome(csv: csv, manifestJSON: manifest.json, sets: indices.count, totalSets: grid.count)
     }
 
@@ -154,6 +155,8 @@ public struct SweepManifest: Sendable {
     public var grid: ParameterGrid
     public var dataSHA256: String
     public var predictionsSHA256: String?
+    /// The model that made the predictions, when the base config names one.
+    public var model: ModelManifest? = nil
 
     /// Reads the number of sets of the whole sweep from a `sweep.json` text.
     public static func totalSets(inJSON text: String, file: String) throws -> Int {
@@ -173,6 +176,9 @@ public struct SweepManifest: Sendable {
                 j.field("sha256", dataSHA256)
             }
             j.field("predictions_sha256", predictionsSHA256)
+            if let m = model {
+                j.objectField("model") { m.write(into: &$0) }
+            }
             j.objectField("base_config") { baseConfig.writeCanonical(into: &$0) }
             j.objectField("grid") { j in
                 for axis in grid.axes {

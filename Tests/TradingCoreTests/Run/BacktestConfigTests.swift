@@ -36,11 +36,16 @@ import Testing
     @Test func overridesApplyAndCreateSections() throws {
         let c = try BacktestConfig.parse(yaml: Self.yaml, overrides: [
             "strategy.entry_threshold=0.005", "strategy.take_profit=0.04", "strategy.size.fraction=0.5",
-            "strategy.size.units=~",
+            "strategy.stop_loss=null", "predictions=~",
         ])
         #expect(c.strategy.entryThreshold == 0.005)
         #expect(c.strategy.takeProfit == 0.04)
         #expect(c.strategy.size == .fraction(0.5))
+        #expect(c.strategy.stopLoss == nil)
+        #expect(c.predictions == nil)
+        let units = try BacktestConfig.parse(yaml: Self.yaml, overrides: ["strategy.size.fraction=0.5",
+                                                                           "strategy.size.units=3"])
+        #expect(units.strategy.size == .units(3))
     }
 
     @Test func unknownKeyNamesThePathAndSuggests() {
@@ -63,7 +68,11 @@ import Testing
             ("strategy.entry_threshold=abc", "strategy.entry_threshold: expected a number, got 'abc'"),
             ("close_at_end=maybe", "close_at_end: expected true or false, got 'maybe'"),
             ("risk.daily_loss_cap=2", "risk.daily_loss_cap: must be a fraction in (0, 1), got 2.0"),
-            ("strategy.size.fraction=0.5", "strategy.size: give exactly one of fraction or units"),
+            ("strategy.size={fraction: 0.5, units: 2}", "strategy.size: give exactly one of fraction or units"),
+            ("strategy=3", "strategy: expected a mapping, got '3'"),
+            ("strategy.size.units.x=1", "strategy.size.units: expected a mapping, got '10'"),
+            ("strategy.entry_threshold=[1, 2]", "strategy.entry_threshold: expected a number, got 'a list'"),
+            ("strategy.sma_period=2.5", "strategy.sma_period: expected an integer, got '2.5'"),
             ("on_bad_row=ignore", "on_bad_row: expected fail or skip, got 'ignore'"),
             ("noequals", "an override is written key.path=value"),
         ]
