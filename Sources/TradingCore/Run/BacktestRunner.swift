@@ -132,7 +132,8 @@ public struct BacktestRunner: Sendable {
             "  rejected orders \(m.rejectedOrders)   bars without prediction \(m.barsWithoutPrediction)   daily cap hits \(m.dailyCapHits)",
         ]
         if let p = o.result.openPosition {
-            lines.append("  open position   \(p.side.rawValue) \(p.size) @ \(p.entryPrice), marked \(p.markPrice), unrealised \(String(format: "%.2f", p.unrealizedPnL))")
+            lines.append("  open position   \(p.side.rawValue) \(String(format: "%g", p.size)) @ \(String(format: "%.2f", p.entryPrice)), "
+                         + "marked \(String(format: "%.2f", p.markPrice)), unrealised \(String(format: "%.2f", p.unrealizedPnL))")
         }
         if !o.inputs.skippedRows.isEmpty { lines.append("  skipped rows    \(o.inputs.skippedRows.count)") }
         lines.append("results: \(o.directory)  (trades.csv, equity.csv, metrics.json, run.json)")
