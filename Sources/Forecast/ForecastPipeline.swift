@@ -41,15 +41,13 @@ public struct ForecastPipeline: Sendable {
 
     /// One prediction per bar that has a full window: made at the bar's close for the next bar's return.
     public static func predict(_ model: ModelRegistryEntry, bars: BarSeries) -> [Prediction] {
-        let h = model.hyperparameters
-        let matrix = FeatureMatrix(bars: bars, features: h.features)
-        let data = WindowDataset(matrix: matrix, scaler: model.scaler, bars: bars, tsteps: h.tsteps,
-                                 rows: 0..<bars.count)
-        return (0..<data.count).map { i in
-            let t = data.endRows[i]
-            let r = model.network.predict(data.window(i))
-            return Prediction(time: bars.time[t], predictedPrice: bars.close[t] * (1 + r), predictedReturn: r)
+        var stream = PredictionStream(model: model)
+        var predictions: [Prediction] = []
+        predictions.reserveCapacity(max(0, bars.count - stream.barsBeforeFirstPrediction))
+        for t in 0..<bars.count {
+            if let p = stream.append(bars[t]) { predictions.append(p) }
         }
+        return predictions
     }
 
     /// Walk-forward predictions: every `retrainEvery` bars a new model is trained on the `trainBars` bars before

@@ -82,13 +82,17 @@ struct BacktestEngine<S: Strategy> {
         for t in 0..<n {
             machine.barOpened(time: time[t], open: open[t], high: high[t], low: low[t])
             let c = close[t]
-            let isLast = t == n - 1
-            out.equity[t] = machine.barClosed(time: time[t], close: c, isLast: isLast)
+            out.equity[t] = machine.barClosed(time: time[t], close: c)
             out.cash[t] = machine.cash
             out.position[t] = machine.units
             let p = preds[t]
             if p.isNaN { withoutPrediction += 1 }
-            if isLast { break }
+            if t == n - 1 {
+                out.equity[t] = machine.finish(time: time[t], close: c)
+                out.cash[t] = machine.cash
+                out.position[t] = machine.units
+                break
+            }
             let smaValue = usesIndicators ? sma.update(c) : nil
             let rsiValue = usesIndicators ? rsi.update(c) : nil
             let state = StrategyState(

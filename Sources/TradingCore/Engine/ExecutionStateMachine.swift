@@ -3,7 +3,7 @@
 /// The in-process engine drives it over arrays; a live or replayed execution service drives it bar by bar from
 /// the bus. Both therefore fill, stop out and account identically. It never reads a clock: time comes with each
 /// bar. Per bar, call `barOpened`, then `barClosed`, then (except on the last bar) `decide` with the strategy's
-/// signal on that close.
+/// signal on that close; after the last bar, `finish` applies `closeAtEnd`.
 public struct ExecutionStateMachine: Sendable {
     public let settings: StrategySettings
     public let execution: ExecutionSettings
@@ -71,13 +71,9 @@ public struct ExecutionStateMachine: Sendable {
         }
     }
 
-    /// The bar closes: on the last bar with `closeAtEnd` the position is closed at `close`; the account is marked
-    /// and the daily loss cap checked. Returns the marked equity.
+    /// The bar closes: the account is marked to `close` and the daily loss cap checked. Returns the marked equity.
     @inline(__always)
-    public mutating func barClosed(time: Int64, close: Double, isLast: Bool) -> Double {
-        if isLast && execution.closeAtEnd && units != 0 {
-            closePosition(price: fillPrice(close, buying: units < 0), time: time, reason: .end)
-        }
+    public mutating func barClosed(time: Int64, close: Double) -> Double {
         let equity = cash + units * close
         lastEquity = equity
         entriesBlocked = false
@@ -91,6 +87,16 @@ public struct ExecutionStateMachine: Sendable {
             }
         }
         return equity
+    }
+
+    /// After the last bar: with `closeAtEnd`, a position still open is closed at that bar's `close` (with
+    /// slippage and costs). Returns the equity the last bar ends with.
+    public mutating func finish(time: Int64, close: Double) -> Double {
+        if execution.closeAtEnd && units != 0 {
+            closePosition(price: fillPrice(close, buying: units < 0), time: time, reason: .end)
+            lastEquity = cash
+        }
+        return lastEquity
     }
 
     /// The strategy's signal on this close. A new direction becomes an order for the next bar's open; while the

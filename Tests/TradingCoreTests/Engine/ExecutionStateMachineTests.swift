@@ -1,58 +1,50 @@
 import Testing
 @testable import TradingCore
 
-/// Driving the execution state machine one bar at a time — as an execution service does from the bus — gives
-/// exactly what the in-process engine gives.
+/// Driving the strategy and the execution model one bar at a time — as the strategy and execution services do
+/// from the bus — gives exactly what the in-process engine gives.
 @Suite struct ExecutionStateMachineTests {
     @Test(arguments: 0..<3)
-    func barByBarEqualsTheEngine(set: Int) throws {
+    func streamsEqualTheEngine(set: Int) throws {
         let (bars, preds) = EngineInvariantTests.randomInputs(count: 2_500, seed: 101 + UInt64(set))
-        let (settings, execution) = EngineInvariantTests.parameterSets[set]
-        let engine = try Backtest.run(bars: bars, predictedReturns: preds, strategy: settings, execution: execution)
+        let (settings, costs) = EngineInvariantTests.parameterSets[set]
+        let engine = try Backtest.run(bars: bars, predictedReturns: preds, strategy: settings, execution: costs)
 
-        var machine = ExecutionStateMachine(settings: settings, execution: execution)
-        var strategy = ThresholdStrategy(settings: settings)
-        var sma = RollingSMA(period: settings.smaPeriod)
-        var equity: [Double] = []
-        var position: [Double] = []
+        var strategy = try StrategyStream(settings: settings, symbol: bars.symbol)
+        var execution = ExecutionStream(settings: settings, execution: costs)
+        var plans: [SignalPlan] = []
         for t in 0..<bars.count {
-            machine.barOpened(time: bars.time[t], open: bars.open[t], high: bars.high[t], low: bars.low[t])
-            equity.append(machine.barClosed(time: bars.time[t], close: bars.close[t], isLast: t == bars.count - 1))
-            position.append(machine.units)
-            guard t < bars.count - 1 else { break }
-            let smaValue = sma.update(bars.close[t])
-            var signal = bars.time.withUnsafeBufferPointer { time in
-                bars.open.withUnsafeBufferPointer { open in
-                    bars.high.withUnsafeBufferPointer { high in
-                        bars.low.withUnsafeBufferPointer { low in
-                            bars.close.withUnsafeBufferPointer { close in
-                                bars.volume.withUnsafeBufferPointer { volume in
-                                    strategy.decide(StrategyState(
-                                        index: t, predictedReturn: preds[t].isNaN ? nil : preds[t],
-                                        position: machine.direction, indicators: Indicators(sma: smaValue),
-                                        time: time, open: open, high: high, low: low, close: close, volume: volume))
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            if settings.name == "sma_filter" {
-                // The SMA filter on top of the threshold target, as SMAFilterStrategy applies it.
-                if let s = smaValue {
-                    if signal.direction == .long && bars.close[t] <= s { signal.direction = .flat }
-                    if signal.direction == .short && bars.close[t] >= s { signal.direction = .flat }
-                } else {
-                    signal.direction = .flat
-                }
-            }
-            machine.decide(signal)
+            // The strategy runs ahead of execution: its decision does not wait for the account.
+            plans.append(strategy.append(bars[t], predictedReturn: preds[t].isNaN ? nil : preds[t]))
         }
-        #expect(machine.trades == engine.trades)
-        #expect(equity == engine.equity.equity)
-        #expect(position == engine.equity.position)
-        #expect(machine.rejectedOrders == engine.rejectedOrders)
-        #expect(machine.dailyCapHits == engine.dailyCapHits)
-        #expect(machine.openPosition(mark: bars.close[bars.count - 1]) == engine.openPosition)
+        for t in 0..<bars.count {
+            execution.execute(bars[t])
+            execution.apply(plans[t])
+        }
+        let streamed = execution.finish()
+        #expect(streamed.trades.count > 10)
+        #expect(streamed == engine)
+    }
+
+    @Test func aPlanHoldsOneDecisionPerPosition() throws {
+        let settings = StrategySettings(entryThreshold: 0.002, exitThreshold: -0.001, allowShort: true,
+                                        shortEntryThreshold: -0.002, shortExitThreshold: 0.001)
+        var strategy = try StrategyStream(settings: settings, symbol: "X")
+        let bar = Bar(time: 0, open: 10, high: 11, low: 9, close: 10, volume: 1)
+        // Between the thresholds: hold whatever is held.
+        let hold = strategy.append(bar, predictedReturn: 0.0)
+        #expect(hold.whenFlat.direction == .flat)
+        #expect(hold.whenLong.direction == .long)
+        #expect(hold.whenShort.direction == .short)
+        // Below the long exit but above the short entry: longs exit, shorts hold.
+        let exitLong = strategy.append(bar, predictedReturn: -0.0015)
+        #expect(exitLong.signal(for: .long).direction == .flat)
+        #expect(exitLong.signal(for: .short).direction == .short)
+        #expect(exitLong.predictedReturn == -0.0015)
+        // No prediction: hold, and the plan says there was none.
+        let none = strategy.append(bar, predictedReturn: nil)
+        #expect(none.predictedReturn == nil)
+        #expect(none.whenLong.direction == .long)
+        #expect(throws: StrategyError.self) { try StrategyStream(settings: StrategySettings(name: "nope"), symbol: "X") }
     }
 }
