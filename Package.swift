@@ -77,21 +77,23 @@ let package = Package(
             name: "MeshCLI",
             dependencies: [
                 "MeshKit",
+                "TradingCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(name: "DataSvc", dependencies: ["MeshCLI", "MeshKit", "TradingCore", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "PredictSvc", dependencies: ["MeshCLI", "TradingCore", "Forecast", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "StrategySvc", dependencies: ["MeshCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "ExecSvc", dependencies: ["MeshCLI", "Brokers", "TradingCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "PredictSvc", dependencies: ["MeshCLI", "MeshKit", "TradingCore", "Forecast", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "StrategySvc", dependencies: ["MeshCLI", "MeshKit", "TradingCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "ExecSvc", dependencies: ["MeshCLI", "MeshKit", "Brokers", "Forecast", "TradingCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "MeshCtl", dependencies: ["MeshCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "Backtester",
             dependencies: [
                 "TradingCore",
                 "Forecast",
+                "MeshCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

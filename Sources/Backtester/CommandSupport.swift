@@ -6,7 +6,6 @@ import TradingCore
 
 /// Logging, error reporting and version lookup shared by the Backtester's commands.
 enum CommandSupport {
-    static let version = "0.1.0"
 
     /// Logs to stderr at the level in `TRADEMESH_LOG_LEVEL` (default `warning`, so stdout stays the summary).
     static func bootstrapLogger(label: String) -> Logger {
@@ -28,33 +27,10 @@ enum CommandSupport {
     }
 
     /// Runs a config's `model:` directory: loads (and verifies) the model and predicts every bar.
-    static let modelProvider: ModelPredictionProvider = { path, bars in
-        let entry = try ModelRegistryEntry.load(directory: path)
-        return (ForecastPipeline.predict(entry, bars: bars),
-                ModelManifest(path: path, fileHashes: entry.metadata.fileHashes,
-                              hyperparametersSHA256: entry.hyperparametersSHA256))
-    }
+    static let modelProvider: ModelPredictionProvider = ModelRegistryEntry.predictionProvider
 
-    /// The TradeMesh version plus the git commit of the checkout the binary was built in (`.build/…` lies inside
-    /// it), when there is one; a binary installed outside a checkout reports the version alone.
-    static func codeVersion() -> String {
-        guard let directory = Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent() else {
-            return version
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", directory.path, "rev-parse", "HEAD"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        do {
-            try process.run()
-            process.waitUntilExit()
-        } catch {
-            return version
-        }
-        let commit = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        return process.terminationStatus == 0 && !commit.isEmpty ? version + "+" + commit : version
-    }
+    /// Verifies a config's `model:` directory and describes it, without predicting.
+    static let modelManifestProvider: ModelManifestProvider = ModelRegistryEntry.manifestProvider
+
+    static func codeVersion() -> String { CodeVersion.current() }
 }

@@ -9,9 +9,9 @@ struct DataSvcCommand: AsyncParsableCommand {
         abstract: "Publishes bars on bar.<SYMBOL> (replay or live).",
         discussion: """
             Without a subcommand: connects to the bus, announces ctl.ready, publishes ctl.heartbeat and stops \
-            cleanly on SIGTERM. `DataSvc replay` publishes the bars of a CSV file.
+            cleanly on SIGTERM. `DataSvc replay` replays bars under the virtual clock; `DataSvc live` is a paced live feed.
             """,
-        subcommands: [ReplayCommand.self])
+        subcommands: [ReplayCommand.self, LiveCommand.self])
 
     @OptionGroup var mesh: MeshOptions
 

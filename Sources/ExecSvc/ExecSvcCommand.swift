@@ -1,7 +1,9 @@
 import ArgumentParser
 import Brokers
+import Forecast
 import Foundation
 import MeshCLI
+import MeshKit
 import TradingCore
 
 /// `ExecSvc`: Executes signals through a broker; publishes order.*, fill.* and pnl.*.
@@ -11,13 +13,20 @@ struct ExecSvcCommand: AsyncParsableCommand {
         commandName: "ExecSvc",
         abstract: "Executes signals through a broker; publishes order.*, fill.* and pnl.*.",
         discussion: """
-            Connects to the bus, announces ctl.ready, publishes ctl.heartbeat and stops cleanly on SIGTERM. \
             Before anything else it checks the risk config and the live-money guard: a broker that can move real \
             money needs `mode: live` in the risk config, TRADEMESH_LIVE=I_UNDERSTAND and TRADEMESH_LIVE_ACCOUNT \
-            equal to --account.
+            equal to --account. With --config it joins bar.<SYMBOL> and signal.<SYMBOL> by sequence number, \
+            executes with the simulated broker (the backtester's execution model), publishes order, fill, pnl and \
+            ctl.ack per bar, and after the signal stream's ctl.end writes trades.csv, equity.csv, metrics.json and \
+            run.json like `Backtester run`, then exits 0. Without --config it only joins the bus. Stops cleanly on \
+            SIGTERM.
             """)
 
     @OptionGroup var mesh: MeshOptions
+    @OptionGroup var run: RunConfigOptions
+
+    @Option(help: "Where the results go (default backtests/<run-id>).")
+    var out: String?
 
     @Option(help: "simulated (default), ibkr-paper or ibkr-live.")
     var broker: String = "simulated"
@@ -29,6 +38,8 @@ struct ExecSvcCommand: AsyncParsableCommand {
     var account: String?
 
     func run() async throws {
+        let name = "ExecSvc"
+        var node: ExecutionNode?
         try await failing {
             guard let kind = LiveMoneyGuard.BrokerKind(rawValue: broker) else {
                 throw ValidationError("--broker: expected simulated, ibkr-paper or ibkr-live, got '\(broker)'")
@@ -41,7 +52,33 @@ struct ExecSvcCommand: AsyncParsableCommand {
                 throw ValidationError("--broker \(broker): the Interactive Brokers adapter is not available in this "
                                       + "build; use --broker simulated")
             }
+            guard let config = try run.load() else { return }
+            let logger = mesh.logger(label: name)
+            // Inputs are verified and hashed up front, for the manifest; the predictions arrive on the bus.
+            let runner = BacktestRunner(codeVersion: CodeVersion.current(), logger: logger,
+                                        modelManifestProvider: ModelRegistryEntry.manifestProvider)
+            let inputs = try runner.loadInputs(config, predicting: false)
+            let out = self.out
+            node = ExecutionNode(
+                name: name, symbol: config.symbol,
+                execution: ExecutionStream(symbol: config.symbol, settings: config.strategy,
+                                           execution: config.execution),
+                barSource: "DataSvc", signalSource: "StrategySvc", logger: logger
+            ) { result in
+                guard result.equity.time == inputs.bars.time else {
+                    throw MeshError.protocolFailure("the bars executed are not the config's bars between start and end")
+                }
+                var inputs = inputs
+                inputs.predictedReturns = []
+                let outcome = try runner.write(result, inputs: inputs, config: config, outDirectory: out)
+                print("results: \(outcome.directory)")
+            }
         }
-        try await ServiceRunner.run(name: "ExecSvc", subscriptions: ["bar.", "signal.", "ctl."], options: mesh)
+        guard let node else {
+            return try await ServiceRunner.run(name: name, subscriptions: ["bar.", "signal.", "ctl."], options: mesh)
+        }
+        try await ServiceRunner.run(name: name, subscriptions: node.subscriptions, options: mesh) { e, bus in
+            try await node.handle(e, bus: bus)
+        }
     }
 }

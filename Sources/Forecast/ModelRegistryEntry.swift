@@ -182,3 +182,21 @@ public struct ModelRegistryEntry: Sendable {
         metadata.fileHashes.first { $0.0 == "hyperparameters.json" }?.1 ?? ""
     }
 }
+
+extension ModelRegistryEntry {
+    /// What a run manifest records of this model, found at `path`.
+    public func manifest(path: String) -> ModelManifest {
+        ModelManifest(path: path, fileHashes: metadata.fileHashes, hyperparametersSHA256: hyperparametersSHA256)
+    }
+
+    /// Runs a backtest config's `model:`: loads (and verifies) the model and predicts every bar.
+    public static let predictionProvider: ModelPredictionProvider = { path, bars in
+        let entry = try ModelRegistryEntry.load(directory: path)
+        return (ForecastPipeline.predict(entry, bars: bars), entry.manifest(path: path))
+    }
+
+    /// Verifies a backtest config's `model:` and describes it, without predicting.
+    public static let manifestProvider: ModelManifestProvider = { path in
+        try ModelRegistryEntry.load(directory: path).manifest(path: path)
+    }
+}

@@ -38,3 +38,7 @@ public struct PredictionStream: Sendable {
         return Prediction(time: bar.time, predictedPrice: bar.close * (1 + r), predictedReturn: r)
     }
 }
+
+extension PredictionStream: BarPredictor {
+    public mutating func predict(after bar: Bar) -> Prediction? { append(bar) }
+}

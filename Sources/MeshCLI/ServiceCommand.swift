@@ -5,14 +5,18 @@ import ServiceLifecycle
 
 /// Runs one mesh service node under a `ServiceGroup` that turns SIGTERM and SIGINT into a graceful shutdown.
 public enum ServiceRunner {
-    public static func run(name: String, subscriptions: [String], options: MeshOptions) async throws {
+    /// Handles one message for a node; the default only logs kill switches and gaps.
+    public typealias Work = @Sendable (_ envelope: Envelope, _ bus: BusConnection) async throws -> MeshNodeService.Next
+
+    public static func run(name: String, subscriptions: [String], options: MeshOptions, logger: Logger? = nil,
+                           work: Work? = nil) async throws {
         try await failing {
-            let logger = options.logger(label: name)
+            let logger = logger ?? options.logger(label: name)
             let endpoints = try options.endpoints()
             let node = MeshNodeService(
                 name: name, endpoints: endpoints, subscriptions: subscriptions, clock: SystemMeshClock(),
                 logger: logger, gapPolicy: options.gapPolicy
-            ) { envelope, missing, _ in
+            ) { envelope, missing, bus in
                 if case .kill(let reason, let flatten) = envelope.message {
                     logger.warning("kill switch received", metadata: [
                         "reason": "\(reason)", "flatten": "\(flatten)", "from": "\(envelope.source)",
@@ -23,9 +27,10 @@ public enum ServiceRunner {
                         "topic": "\(envelope.topic)", "missing": "\(missing)",
                     ])
                 }
+                return try await work?(envelope, bus) ?? .proceed
             }
             let group = ServiceGroup(configuration: .init(
-                services: [.init(service: node)],
+                services: [.init(service: node, successTerminationBehavior: .gracefullyShutdownGroup)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
             try await group.run()

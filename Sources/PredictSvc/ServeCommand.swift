@@ -1,16 +1,50 @@
 import ArgumentParser
+import Forecast
 import MeshCLI
+import MeshKit
+import TradingCore
 
 /// `PredictSvc serve`: the prediction service node on the bus.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the prediction service: subscribe to bar.*, publish pred.<SYMBOL>.",
-        discussion: "Connects to the bus, announces ctl.ready, publishes ctl.heartbeat and stops cleanly on SIGTERM.")
+        abstract: "Run the prediction service: subscribe to bar.<SYMBOL>, publish pred.<SYMBOL>.",
+        discussion: """
+            With --config it publishes one prediction per bar from the config's `model:` (run natively, its window \
+            primed with the data file's bars before the first bar received) or `predictions:` file; it exits 0 \
+            after the bar stream's ctl.end. Without --config it only joins the bus (ready, heartbeats). Stops \
+            cleanly on SIGTERM.
+            """)
 
     @OptionGroup var mesh: MeshOptions
+    @OptionGroup var run: RunConfigOptions
 
     func run() async throws {
-        try await ServiceRunner.run(name: "PredictSvc", subscriptions: ["bar.", "ctl."], options: mesh)
+        let name = "PredictSvc"
+        var node: PredictionNode?
+        try await failing {
+            guard let config = try run.load() else { return }
+            let logger = mesh.logger(label: name)
+            let predictor: any BarPredictor
+            var history: BarSeries?
+            if let path = config.model {
+                predictor = PredictionStream(model: try ModelRegistryEntry.load(directory: path))
+                history = try BarCSVLoader.load(path: config.data, symbol: config.symbol, onBadRow: config.onBadRow)
+                    .series
+            } else if let path = config.predictions {
+                predictor = CachedPredictions(try PredictionCSVLoader.load(path: path, onBadRow: config.onBadRow)
+                    .predictions)
+            } else {
+                throw ValidationError("\(run.config ?? "config"): needs `predictions:` or `model:` to serve predictions")
+            }
+            node = PredictionNode(name: name, symbol: config.symbol, predictor: predictor, history: history,
+                                  barSource: "DataSvc", exitAtEnd: true, logger: logger)
+        }
+        guard let node else {
+            return try await ServiceRunner.run(name: name, subscriptions: ["bar.", "ctl."], options: mesh)
+        }
+        try await ServiceRunner.run(name: name, subscriptions: node.subscriptions, options: mesh) { e, bus in
+            await node.handle(e, bus: bus)
+        }
     }
 }

@@ -1,5 +1,7 @@
 import ArgumentParser
 import MeshCLI
+import MeshKit
+import TradingCore
 
 /// `StrategySvc`: Turns bars and predictions into signals on signal.<SYMBOL>.
 @main
@@ -7,11 +9,31 @@ struct StrategySvcCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "StrategySvc",
         abstract: "Turns bars and predictions into signals on signal.<SYMBOL>.",
-        discussion: "Connects to the bus, announces ctl.ready, publishes ctl.heartbeat and stops cleanly on SIGTERM.")
+        discussion: """
+            With --config it joins bar.<SYMBOL> and pred.<SYMBOL> by sequence number, runs the config's strategy \
+            and publishes one signal per bar; it exits 0 after the prediction stream's ctl.end. Without --config it \
+            only joins the bus (ready, heartbeats). Stops cleanly on SIGTERM.
+            """)
 
     @OptionGroup var mesh: MeshOptions
+    @OptionGroup var run: RunConfigOptions
 
     func run() async throws {
-        try await ServiceRunner.run(name: "StrategySvc", subscriptions: ["bar.", "pred.", "ctl."], options: mesh)
+        let name = "StrategySvc"
+        var node: StrategyNode?
+        try await failing {
+            if let config = try run.load() {
+                node = StrategyNode(name: name, symbol: config.symbol,
+                                    strategy: try StrategyStream(settings: config.strategy, symbol: config.symbol),
+                                    barSource: "DataSvc", predictionSource: "PredictSvc", exitAtEnd: true,
+                                    logger: mesh.logger(label: name))
+            }
+        }
+        guard let node else {
+            return try await ServiceRunner.run(name: name, subscriptions: ["bar.", "pred.", "ctl."], options: mesh)
+        }
+        try await ServiceRunner.run(name: name, subscriptions: node.subscriptions, options: mesh) { e, bus in
+            await node.handle(e, bus: bus)
+        }
     }
 }

@@ -94,7 +94,10 @@ import TradingCore
         let seen = Collected()
         let node = MeshNodeService(name: "replay-check", endpoints: endpoints, subscriptions: ["bar.", "probe."],
                                    clock: FixedMeshClock(nanoseconds: 0), logger: TestSupport.logger,
-                                   gapPolicy: .fatal) { envelope, _, _ in seen.append(.message(envelope)) }
+                                   gapPolicy: .fatal) { envelope, _, _ in
+            seen.append(.message(envelope))
+            return .proceed
+        }
         let running = Task { try await node.run() }
         let pub = BusConnection(source: "pub", endpoints: endpoints, subscriptions: [], logger: TestSupport.logger)
         try pub.start()

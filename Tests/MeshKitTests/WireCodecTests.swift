@@ -10,7 +10,10 @@ enum Samples {
         ("pred.NVDA", .prediction(symbol: "NVDA", prediction: Prediction(time: 1_700_000_000_000_000_000,
                                                                           predictedPrice: 101.9, predictedReturn: 0.004))),
         ("signal.NVDA", .signal(symbol: "NVDA", barTime: 1_700_000_000_000_000_000,
-                                signal: Signal(direction: .short, size: .units(25)))),
+                                plan: SignalPlan(whenFlat: Signal(direction: .short, size: .units(25)),
+                                                 whenLong: Signal(direction: .flat, size: .units(25)),
+                                                 whenShort: Signal(direction: .short, size: .units(25)),
+                                                 predictedReturn: -0.0031))),
         ("order.NVDA", .order(Order(clientOrderID: "threshold-NVDA-000042-1", symbol: "NVDA", side: .sell,
                                     quantity: 25, type: .limit, price: 101.0))),
         ("fill.NVDA", .fill(Fill(clientOrderID: "threshold-NVDA-000042-1", symbol: "NVDA", side: .sell, quantity: 25,
@@ -104,7 +107,7 @@ enum Samples {
             ("bar.NVDA", #"{"time": 1, "open": 1, "high": 1, "low": 1}"#, "bar.close: expected a number"),
             ("ctl.kill", "not json", "message is not valid JSON"),
             ("weird.topic", "{}", "unknown topic family"),
-            ("signal.X", #"{"time": 1, "direction": "UP"}"#, "signal.direction: expected LONG, FLAT or SHORT"),
+            ("signal.X", #"{"time": 1, "when_long": "UP"}"#, "signal.when_long: expected LONG, FLAT or SHORT, got 'UP'"),
         ]
         for (topic, json, message) in cases {
             do {

@@ -44,8 +44,12 @@ def decode(topic, payload):
     elif kind == "signal":
         m["symbol"] = r.string()
         m["time"] = r.take("q")
-        direction, size_kind, size = r.take("BBd")
-        m["direction"], m["size_kind"], m["size"] = DIRECTIONS[direction], ["fraction", "units"][size_kind], size
+        targets = [r.take("BBd") for _ in range(3)]   # when the account is FLAT, LONG, SHORT
+        for key, (direction, _, _) in zip(["when_flat", "when_long", "when_short"], targets):
+            m[key] = DIRECTIONS[direction]
+        m["size_kind"], m["size"] = ["fraction", "units"][targets[0][1]], targets[0][2]
+        predicted = r.take("d")
+        m["predicted_return"] = None if predicted != predicted else predicted
     elif kind == "order":
         m["client_order_id"], m["symbol"] = r.string(), r.string()
         side, order_type, qty, price = r.take("BBdd")

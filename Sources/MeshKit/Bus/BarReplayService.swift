@@ -1,48 +1,236 @@
+import Foundation
 import Logging
 import ServiceLifecycle
 import TradingCore
 
 /// Publishes a bar series on `bar.<SYMBOL>` in order, one message per bar with sequence numbers 1, 2, 3…, then
-/// returns. Time is virtual: `ts_event` and `ts_init` are the bar's own timestamp, so a replay never reads the wall
-/// clock. It announces `ctl.ready` first; like every `BusConnection`, it holds its first messages until the
-/// forwarder has passed a subscription on (see docs/bus.md). A graceful shutdown stops it between two bars.
+/// `ctl.end` with the last sequence number, and returns.
+///
+/// Two pacings:
+/// - `.replay(window:)` — a backtest on the bus. Time is virtual: `ts_event` and `ts_init` are the bar's own
+///   timestamp. The replay starts only when every service in `awaiting` is ready (its `ctl.ready` or a heartbeat,
+///   which a node sends only once its subscriptions are proven live) and the forwarder has passed a `bar.`
+///   subscription on. It then runs at most `window` bars ahead of the last bar `ackFrom` acknowledged (credit-based
+///   flow control: nothing queues up, nothing is dropped; window 1 is lockstep) and waits for the acknowledgement of
+///   the last bar. It fails loudly — naming the service — when an awaited service stops heartbeating or progress
+///   stalls for `stallTimeout`.
+/// - `.live(speed:clock:)` — a live feed made from a file: bars are published as they "close", the gaps between
+///   bar timestamps divided by `speed`, stamped with `clock` (the wall clock). Nothing waits for acknowledgements.
+///
+/// A graceful shutdown (SIGTERM) stops it between two bars.
 public struct BarReplayService: Service {
+    public enum Pacing: Sendable {
+        /// `window` nil: no flow control (free-running; for watching a file go by).
+        case replay(window: Int?)
+        case live(speed: Double, clock: any MeshClock)
+    }
+
     public let name: String
     private let symbol: String
     private let series: BarSeries
     private let endpoints: MeshEndpoints
+    private let pacing: Pacing
+    private let awaiting: [String]
+    private let ackFrom: String
+    private let readyTimeout: Duration
+    private let stallTimeout: Duration
     private let logger: Logger
 
-    public init(name: String, symbol: String, series: BarSeries, endpoints: MeshEndpoints, logger: Logger) {
+    public init(name: String, symbol: String, series: BarSeries, endpoints: MeshEndpoints, pacing: Pacing,
+                awaiting: [String] = [], ackFrom: String = "ExecSvc", readyTimeout: Duration = .seconds(30),
+                stallTimeout: Duration = .seconds(10), logger: Logger) {
         self.name = name
         self.symbol = symbol
         self.series = series
         self.endpoints = endpoints
+        self.pacing = pacing
+        self.awaiting = awaiting
+        self.ackFrom = ackFrom
+        self.readyTimeout = readyTimeout
+        self.stallTimeout = stallTimeout
         self.logger = logger
     }
 
     public func run() async throws {
-        let bus = BusConnection(source: name, endpoints: endpoints, subscriptions: [], logger: logger)
+        let bus = BusConnection(source: name, endpoints: endpoints, subscriptions: ["ctl."], logger: logger)
         try bus.start()
-        defer { bus.stop() }
-        let start = series.count > 0 ? series[0].time : 0
-        bus.publish(topic: Topic.ready, message: .ready(service: name, topics: []), tsEvent: start, tsInit: start)
-        let topic = Topic.bar(symbol)
-        let series = self.series
-        let symbol = self.symbol
-        let published = await cancelWhenGracefulShutdown {
-            var published = 0
-            for index in 0..<series.count {
-                // Checked every 1024 bars: cheap, and well inside the one-second stop budget.
-                if index & 1023 == 0 && Task.isCancelled { break }
-                let bar = series[index]
-                bus.publish(topic: topic, message: .bar(symbol: symbol, bar: bar), tsEvent: bar.time, tsInit: bar.time)
-                published += 1
+        let progress = ReplayProgress(awaiting: awaiting)
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await self.publish(bus: bus, progress: progress) }
+                    group.addTask { await self.listen(bus: bus, progress: progress) }
+                    group.addTask { try await self.watch(progress: progress) }
+                    try await group.next()
+                    group.cancelAll()
+                }
             }
-            return published
+        } catch {
+            await bus.shutdown()
+            throw error
         }
-        logger.info("replay finished", metadata: [
-            "topic": "\(topic)", "published": "\(published)", "bars": "\(series.count)",
-        ])
+        await bus.shutdown()
+    }
+
+    /// Records readiness, heartbeats and acknowledgements.
+    private func listen(bus: BusConnection, progress: ReplayProgress) async {
+        for await event in bus.events {
+            let e: Envelope
+            switch event {
+            case .message(let m), .gap(let m, _): e = m
+            }
+            switch e.message {
+            case .ready(let service, _) where e.topic == Topic.ready: progress.alive(service)
+            case .heartbeat(let h): progress.alive(h.service)
+            case .ack(let service, let seq) where service == ackFrom: progress.acknowledged(seq)
+            default: break
+            }
+        }
+    }
+
+    /// Fails when an awaited service stops heartbeating or nothing is acknowledged for `stallTimeout`.
+    private func watch(progress: ReplayProgress) async throws {
+        let heartbeatLimit = endpoints.heartbeatInterval * 3 + .seconds(1)
+        var stallLimit: Duration? = stallTimeout
+        // Only a flow-controlled replay waits for acknowledgements.
+        if case .replay(nil) = pacing { stallLimit = nil }
+        if case .live = pacing { stallLimit = nil }
+        while true {
+            try await Task.sleep(for: .milliseconds(100))
+            if let failure = progress.failure(heartbeatLimit: heartbeatLimit, stallLimit: stallLimit,
+                                              readyLimit: readyTimeout, ackFrom: ackFrom, bars: series.count) {
+                throw MeshError.protocolFailure(failure)
+            }
+        }
+    }
+
+    private func publish(bus: BusConnection, progress: ReplayProgress) async throws {
+        let topic = Topic.bar(symbol)
+        let window: Int?
+        switch pacing {
+        case .replay(let w):
+            window = w.map { max(1, $0) }
+            try await progress.waitUntilReady()
+            if !awaiting.isEmpty {
+                // The awaited services' subscriptions are live at the forwarder; wait until it has passed one on.
+                while !bus.hasSubscriber(for: topic) { try await Task.sleep(for: .milliseconds(2)) }
+            }
+            logger.info("replay starting", metadata: ["services": "\(awaiting)", "bars": "\(series.count)"])
+        case .live:
+            window = nil
+        }
+        progress.started()
+        var last: Int64 = 0
+        for index in 0..<series.count {
+            if Task.isCancelled { break }
+            let bar = series[index]
+            let seq = UInt64(index + 1)
+            switch pacing {
+            case .replay:
+                if let window { try await progress.waitForCredit(seq: seq, window: window) }
+                last = bar.time
+            case .live(let speed, let clock):
+                if index > 0 {
+                    let gap = Double(bar.time - series.time[index - 1]) / speed
+                    try await Task.sleep(for: .nanoseconds(Int64(gap)))
+                }
+                last = clock.nowNanoseconds()
+            }
+            bus.publish(topic: topic, message: .bar(symbol: symbol, bar: bar), tsEvent: last, tsInit: last)
+        }
+        guard !Task.isCancelled else { return }
+        let end = UInt64(series.count)
+        bus.publish(topic: Topic.end, message: .end(service: name, topic: topic, lastSeq: end), tsEvent: last,
+                    tsInit: last)
+        if window != nil { try await progress.waitForCredit(seq: end + 1, window: 1) }
+        logger.info("replay finished", metadata: ["topic": "\(topic)", "bars": "\(series.count)"])
+    }
+}
+
+/// What the replay knows about the services it waits for, shared by its tasks.
+final class ReplayProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    private let awaiting: [String]
+    private var lastSeen: [String: ContinuousClock.Instant] = [:]
+    private var acked: UInt64 = 0
+    private var lastProgress = ContinuousClock.now
+    private let created = ContinuousClock.now
+    private var isStarted = false
+
+    init(awaiting: [String]) {
+        self.awaiting = awaiting
+    }
+
+    func alive(_ service: String) {
+        lock.lock()
+        lastSeen[service] = .now
+        lock.unlock()
+    }
+
+    func acknowledged(_ seq: UInt64) {
+        lock.lock()
+        if seq > acked {
+            acked = seq
+            lastProgress = .now
+        }
+        lock.unlock()
+    }
+
+    func started() {
+        lock.lock()
+        isStarted = true
+        lastProgress = .now
+        lock.unlock()
+    }
+
+    private var missing: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return awaiting.filter { lastSeen[$0] == nil }
+    }
+
+    func waitUntilReady() async throws {
+        while !missing.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
+    }
+
+    /// Waits until bar `seq` may be sent: at most `window` bars unacknowledged.
+    func waitForCredit(seq: UInt64, window: Int) async throws {
+        var spins = 0
+        while true {
+            if hasCredit(seq: seq, window: window) { return }
+            // Spin briefly (a pipelined replay usually gets its credit within microseconds), then sleep.
+            spins += 1
+            if spins < 200 { await Task.yield() } else { try await Task.sleep(for: .microseconds(200)) }
+        }
+    }
+
+    private func hasCredit(seq: UInt64, window: Int) -> Bool {
+        lock.withLock { seq <= acked + UInt64(window) }
+    }
+
+    /// Why the replay must stop, if it must.
+    func failure(heartbeatLimit: Duration, stallLimit: Duration?, readyLimit: Duration, ackFrom: String,
+                 bars: Int) -> String? {
+        lock.lock()
+        defer { lock.unlock() }
+        let now = ContinuousClock.now
+        if !isStarted {
+            let notReady = awaiting.filter { lastSeen[$0] == nil }
+            if !notReady.isEmpty && now - created > readyLimit {
+                return "replay could not start: \(notReady.joined(separator: ", ")) not ready after \(readyLimit) "
+                    + "(is it running and connected to the same bus?)"
+            }
+            return nil
+        }
+        for service in awaiting {
+            if let seen = lastSeen[service], now - seen > heartbeatLimit {
+                return "replay stopped: \(service) is gone (no heartbeat for \(now - seen)); "
+                    + "\(acked) of \(bars) bars were acknowledged by \(ackFrom); no results were written"
+            }
+        }
+        if let stallLimit, acked < UInt64(bars) && now - lastProgress > stallLimit {
+            return "replay stalled: \(ackFrom) acknowledged nothing for \(stallLimit) (\(acked) of \(bars) bars)"
+        }
+        return nil
     }
 }

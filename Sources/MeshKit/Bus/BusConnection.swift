@@ -42,6 +42,8 @@ public final class BusConnection: @unchecked Sendable {
     private var sequences: [String: UInt64] = [:]
     private var stopping = false
     private var stats = Stats()
+    /// Topic prefixes the forwarder has subscribed to on this connection's publisher.
+    private var upstreamSubscriptions: Set<[UInt8]> = []
     private var context: ZMQContext?
     private var wakeRead: Int32 = -1
     private var wakeWrite: Int32 = -1
@@ -114,6 +116,15 @@ public final class BusConnection: @unchecked Sendable {
         wake(fd)
     }
 
+    /// Whether a subscription that matches `topic` has reached this connection's publisher through the
+    /// forwarder, so that a message on `topic` published now is delivered rather than filtered out.
+    public func hasSubscriber(for topic: String) -> Bool {
+        let bytes = Array(topic.utf8)
+        lock.lock()
+        defer { lock.unlock() }
+        return upstreamSubscriptions.contains { bytes.starts(with: $0) }
+    }
+
     public func currentStats() -> Stats {
         lock.lock()
         defer { lock.unlock() }
@@ -183,7 +194,15 @@ public final class BusConnection: @unchecked Sendable {
             if !connected && DispatchTime.now().uptimeNanoseconds >= holdUntil { connected = true }
             if ready[1] {
                 // Subscription messages from the forwarder: the connection is up.
-                while (try? pub.receive(dontWait: true)) != nil { connected = true }
+                while let frames = try? pub.receive(dontWait: true) {
+                    connected = true
+                    // [0x01, prefix…] subscribes, [0x00, prefix…] unsubscribes.
+                    guard let frame = frames.first, let kind = frame.first else { continue }
+                    lock.lock()
+                    if kind == 1 { upstreamSubscriptions.insert(Array(frame.dropFirst())) }
+                    else if kind == 0 { upstreamSubscriptions.remove(Array(frame.dropFirst())) }
+                    lock.unlock()
+                }
             }
             if ready[0] {
                 while read(wakeRead, &drain, drain.count) > 0 {}

@@ -36,6 +36,8 @@ public enum Topic {
     public static let kill = "ctl.kill"
     public static let heartbeat = "ctl.heartbeat"
     public static let end = "ctl.end"
+    /// A node's message to itself that proves its subscriptions are live (see `MeshNodeService`).
+    public static let probe = "ctl.probe"
 
     /// The message type a topic carries, from its first component.
     public static func messageType(of topic: String) -> MessageType? {
@@ -54,6 +56,7 @@ public enum Topic {
             case kill: return .kill
             case heartbeat: return .heartbeat
             case end: return .end
+            case probe: return .ready
             default: return nil
             }
         default: return nil

@@ -26,12 +26,16 @@ public enum EnvelopeJSON {
         case .prediction(let symbol, let p):
             j.field("symbol", symbol); j.field("time", Int(p.time)); j.field("predicted_price", p.predictedPrice)
             j.field("predicted_return", p.predictedReturn)
-        case .signal(let symbol, let barTime, let s):
-            j.field("symbol", symbol); j.field("time", Int(barTime)); j.field("direction", s.direction.rawValue)
-            switch s.size {
+        case .signal(let symbol, let barTime, let plan):
+            j.field("symbol", symbol); j.field("time", Int(barTime))
+            for (key, s) in [("when_flat", plan.whenFlat), ("when_long", plan.whenLong), ("when_short", plan.whenShort)] {
+                j.field(key, s.direction.rawValue)
+            }
+            switch plan.whenFlat.size {
             case .fraction(let f): j.field("size_kind", "fraction"); j.field("size", f)
             case .units(let u): j.field("size_kind", "units"); j.field("size", u)
             }
+            j.field("predicted_return", plan.predictedReturn)
         case .order(let o):
             j.field("client_order_id", o.clientOrderID); j.field("symbol", o.symbol); j.field("side", o.side.rawValue)
             j.field("order_type", o.type.rawValue); j.field("quantity", o.quantity); j.field("price", o.price)
@@ -89,13 +93,21 @@ public enum EnvelopeJSON {
                                                          predictedPrice: try f.double("predicted_price"),
                                                          predictedReturn: try f.double("predicted_return")))
         case .signal:
-            guard let direction = Direction(rawValue: try f.string("direction")) else {
-                throw MeshError.badInput("signal.direction: expected LONG, FLAT or SHORT")
-            }
             let size: PositionSize = try f.string("size_kind", default: "fraction") == "units"
                 ? .units(try f.double("size")) : .fraction(try f.double("size", default: 1))
+            func target(_ key: String, default fallback: Direction) throws -> Signal {
+                let text = try f.string(key, default: fallback.rawValue)
+                guard let direction = Direction(rawValue: text) else {
+                    throw MeshError.badInput("signal.\(key): expected LONG, FLAT or SHORT, got '\(text)'")
+                }
+                return Signal(direction: direction, size: size)
+            }
+            let predicted = try f.double("predicted_return", default: .nan)
             message = .signal(symbol: try f.string("symbol", default: symbolDefault), barTime: try f.int("time"),
-                              signal: Signal(direction: direction, size: size))
+                              plan: SignalPlan(whenFlat: try target("when_flat", default: .flat),
+                                               whenLong: try target("when_long", default: .long),
+                                               whenShort: try target("when_short", default: .short),
+                                               predictedReturn: predicted.isNaN ? nil : predicted))
         case .order:
             guard let side = OrderSide(rawValue: try f.string("side")),
                   let kind = OrderType(rawValue: try f.string("order_type", default: "MARKET")) else {

@@ -5,8 +5,9 @@ public enum MeshMessage: Sendable, Equatable {
     /// A bar of `symbol`; `barTime` is the bar's timestamp in the data (its open), the envelope's `tsEvent` its close.
     case bar(symbol: String, bar: Bar)
     case prediction(symbol: String, prediction: Prediction)
-    /// A strategy's target on the close of the bar stamped `barTime` ("no change" is still sent).
-    case signal(symbol: String, barTime: Int64, signal: Signal)
+    /// A strategy's decision on the close of the bar stamped `barTime`, for each position the account may hold
+    /// ("no change" is still sent).
+    case signal(symbol: String, barTime: Int64, plan: SignalPlan)
     case order(Order)
     case fill(Fill)
     case position(PositionSnapshot)

@@ -22,12 +22,16 @@ public enum WireCodec {
             w.f64(b.volume)
         case .prediction(let symbol, let p):
             w.string(symbol); w.i64(p.time); w.f64(p.predictedPrice); w.f64(p.predictedReturn)
-        case .signal(let symbol, let barTime, let s):
-            w.string(symbol); w.i64(barTime); w.u8(directionCode(s.direction))
-            switch s.size {
-            case .fraction(let f): w.u8(0); w.f64(f)
-            case .units(let u): w.u8(1); w.f64(u)
+        case .signal(let symbol, let barTime, let plan):
+            w.string(symbol); w.i64(barTime)
+            for s in [plan.whenFlat, plan.whenLong, plan.whenShort] {
+                w.u8(directionCode(s.direction))
+                switch s.size {
+                case .fraction(let f): w.u8(0); w.f64(f)
+                case .units(let u): w.u8(1); w.f64(u)
+                }
             }
+            w.f64(plan.predictedReturn ?? .nan)
         case .order(let o):
             w.string(o.clientOrderID); w.string(o.symbol); w.u8(o.side == .buy ? 0 : 1); w.u8(orderTypeCode(o.type))
             w.f64(o.quantity); w.f64(o.price ?? .nan)
@@ -80,16 +84,11 @@ public enum WireCodec {
         case .signal:
             let symbol = try r.string()
             let barTime = try r.i64()
-            let direction = try direction(try r.u8())
-            let kind = try r.u8()
-            let value = try r.f64()
-            let size: PositionSize
-            switch kind {
-            case 0: size = .fraction(value)
-            case 1: size = .units(value)
-            default: throw .badField("signal size kind \(kind)")
-            }
-            message = .signal(symbol: symbol, barTime: barTime, signal: Signal(direction: direction, size: size))
+            let whenFlat = try signal(&r), whenLong = try signal(&r), whenShort = try signal(&r)
+            let predicted = try r.f64()
+            message = .signal(symbol: symbol, barTime: barTime, plan: SignalPlan(
+                whenFlat: whenFlat, whenLong: whenLong, whenShort: whenShort,
+                predictedReturn: predicted.isNaN ? nil : predicted))
         case .order:
             let id = try r.string(), symbol = try r.string()
             let side = try side(try r.u8())
@@ -131,6 +130,18 @@ public enum WireCodec {
             throw .topicMismatch(topic: topicText, type: type.name)
         }
         return Envelope(topic: topicText, source: source, seq: seq, tsEvent: tsEvent, tsInit: tsInit, message: message)
+    }
+
+    /// One (direction, size kind, size) triple of a signal plan.
+    static func signal(_ r: inout ByteReader) throws(WireError) -> Signal {
+        let direction = try direction(try r.u8())
+        let kind = try r.u8()
+        let value = try r.f64()
+        switch kind {
+        case 0: return Signal(direction: direction, size: .fraction(value))
+        case 1: return Signal(direction: direction, size: .units(value))
+        default: throw .badField("signal size kind \(kind)")
+        }
     }
 
     static func directionCode(_ d: Direction) -> UInt8 {

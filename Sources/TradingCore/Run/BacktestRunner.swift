@@ -8,12 +8,17 @@ public struct BacktestRunner: Sendable {
     public var codeVersion: String
     private let logger: Logger
     private let modelProvider: ModelPredictionProvider?
+    private let modelManifestProvider: ModelManifestProvider?
 
-    /// - Parameter modelProvider: runs a config's `model:` (the forecasting library supplies it).
-    public init(codeVersion: String, logger: Logger, modelProvider: ModelPredictionProvider? = nil) {
+    /// - Parameters:
+    ///   - modelProvider: runs a config's `model:` (the forecasting library supplies it).
+    ///   - modelManifestProvider: verifies a config's `model:` and describes it, without running it.
+    public init(codeVersion: String, logger: Logger, modelProvider: ModelPredictionProvider? = nil,
+                modelManifestProvider: ModelManifestProvider? = nil) {
         self.codeVersion = codeVersion
         self.logger = logger
         self.modelProvider = modelProvider
+        self.modelManifestProvider = modelManifestProvider
     }
 
     /// What a run produced, for the summary.
@@ -25,9 +30,8 @@ public struct BacktestRunner: Sendable {
         public var inputs: RunInputs
     }
 
-    /// Loads the inputs a config names, validating them and hashing the files.
-    public func loadInputs(_ config: BacktestConfig) throws -> RunInputs {
-        let dataSHA256 = try FileBytes.sha256(config.data)
+    /// Loads and validates a config's bars: the whole file (`load.series`) and the bars between `start` and `end`.
+    public func loadBars(_ config: BacktestConfig) throws -> (load: BarLoadResult, bars: BarSeries) {
         let load = try BarCSVLoader.load(path: config.data, symbol: config.symbol, onBadRow: config.onBadRow)
         for issue in load.skipped {
             logger.warning("skipped bad row", metadata: ["row": "\(issue)"])
@@ -38,9 +42,27 @@ public struct BacktestRunner: Sendable {
         guard bars.count > 0 else {
             throw ConfigError.invalid("start/end", "no bars of \(config.data) fall between start and end")
         }
+        return (load, bars)
+    }
+
+    /// Loads the inputs a config names, validating them and hashing the files. With `predicting: false` the
+    /// predictions are left out (all NaN) but their files are still verified and hashed for the manifest.
+    public func loadInputs(_ config: BacktestConfig, predicting: Bool = true) throws -> RunInputs {
+        let dataSHA256 = try FileBytes.sha256(config.data)
+        let (load, bars) = try loadBars(config)
         var inputs = RunInputs(bars: bars, barsPerYear: load.barsPerYear, skippedRows: load.skipped,
                                dataSHA256: dataSHA256, predictedReturns: [], predictionsSHA256: nil)
-        if let path = config.predictions {
+        if !predicting {
+            inputs.predictedReturns = Array(repeating: .nan, count: bars.count)
+            if let path = config.predictions {
+                inputs.predictionsSHA256 = try FileBytes.sha256(path)
+            } else if let path = config.model {
+                guard let describe = modelManifestProvider else {
+                    throw ConfigError.invalid("model", "this command cannot run models")
+                }
+                inputs.model = try describe(path)
+            }
+        } else if let path = config.predictions {
             let predictionsSHA256 = try FileBytes.sha256(path)
             let (predictions, skipped) = try PredictionCSVLoader.load(path: path, onBadRow: config.onBadRow)
             for issue in skipped {
@@ -68,6 +90,12 @@ public struct BacktestRunner: Sendable {
         let inputs = try loadInputs(config)
         let result = try Backtest.run(bars: inputs.bars, predictedReturns: inputs.predictedReturns,
                                       strategy: config.strategy, execution: config.execution)
+        return try write(result, inputs: inputs, config: config, outDirectory: outDirectory)
+    }
+
+    /// Writes a finished run's files — by `run`, and by the execution service at the end of a replay.
+    public func write(_ result: BacktestResult, inputs: RunInputs, config: BacktestConfig,
+                      outDirectory: String?) throws -> Outcome {
         let metrics = Metrics(result: result, barsPerYear: inputs.barsPerYear)
         let manifest = RunManifest(codeVersion: codeVersion, config: config, dataSHA256: inputs.dataSHA256,
                                    predictionsSHA256: inputs.predictionsSHA256, model: inputs.model)
@@ -155,6 +183,9 @@ public struct RunInputs: Sendable {
 /// Makes predictions for a bar series from a model directory (supplied by the forecasting library).
 public typealias ModelPredictionProvider = @Sendable (_ modelPath: String, _ bars: BarSeries) throws
     -> (predictions: [Prediction], manifest: ModelManifest)
+
+/// Verifies a model directory and describes it for a manifest, without running it.
+public typealias ModelManifestProvider = @Sendable (_ modelPath: String) throws -> ModelManifest
 
 /// What a run manifest records of a model: its path, the SHA-256 of each of its files and of its hyperparameters.
 public struct ModelManifest: Sendable, Equatable {

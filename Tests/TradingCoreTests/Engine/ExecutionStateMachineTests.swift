@@ -11,19 +11,32 @@ import Testing
         let engine = try Backtest.run(bars: bars, predictedReturns: preds, strategy: settings, execution: costs)
 
         var strategy = try StrategyStream(settings: settings, symbol: bars.symbol)
-        var execution = ExecutionStream(settings: settings, execution: costs)
+        var execution = ExecutionStream(symbol: bars.symbol, settings: settings, execution: costs)
         var plans: [SignalPlan] = []
         for t in 0..<bars.count {
             // The strategy runs ahead of execution: its decision does not wait for the account.
             plans.append(strategy.append(bars[t], predictedReturn: preds[t].isNaN ? nil : preds[t]))
         }
+        var fills: [Fill] = []
         for t in 0..<bars.count {
-            execution.execute(bars[t])
+            fills += execution.execute(bars[t], sequence: UInt64(t + 1))
             execution.apply(plans[t])
         }
-        let streamed = execution.finish()
+        let (streamed, lastFills) = execution.finish(sequence: UInt64(bars.count))
+        fills += lastFills
         #expect(streamed.trades.count > 10)
         #expect(streamed == engine)
+        // Every trade is one opening and one closing fill; their cash flows add up to the trades' PnL.
+        let open = engine.openPosition == nil ? 0 : 1
+        #expect(fills.count == 2 * engine.trades.count + open)
+        #expect(Set(fills.map(\.clientOrderID)).count == fills.count)
+        var flows = 0.0
+        for f in fills { flows += (f.side == .sell ? 1 : -1) * f.quantity * f.price - f.cost }
+        if let p = engine.openPosition {
+            flows += (p.side == .long ? 1 : -1) * p.size * p.entryPrice + costs.perTradeCost
+        }
+        let pnl = engine.trades.reduce(0) { $0 + $1.pnl }
+        #expect(abs(flows - pnl) < 1e-6 * max(1, abs(pnl)))
     }
 
     @Test func aPlanHoldsOneDecisionPerPosition() throws {

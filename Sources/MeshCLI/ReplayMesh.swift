@@ -1,0 +1,118 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs a backtest through the mesh: starts the forwarder and the four services as separate processes on a
+/// private ipc bus, replays the config's bars, and waits for `ExecSvc` to write the results.
+///
+/// The services are started consumers first (ExecSvc, StrategySvc, PredictSvc), then `DataSvc replay`, which
+/// waits until they are ready. Every service runs with the fatal gap policy. If any process ends with an error
+/// or a signal before the results are written, the rest are stopped and the replay fails naming it; the output
+/// directory then holds no results.
+public struct ReplayMesh: Sendable {
+    public var configPath: String
+    public var overrides: [String]
+    public var outDirectory: String
+    /// Credit window of the replay (1 = lockstep).
+    public var window: Int
+    public var binDirectory: String
+    /// "ipc" or "tcp" (loopback).
+    public var transport: String = "ipc"
+    public var logLevel: String = "warning"
+
+    public init(configPath: String, overrides: [String], outDirectory: String, window: Int, binDirectory: String) {
+        self.configPath = configPath
+        self.overrides = overrides
+        self.outDirectory = outDirectory
+        self.window = window
+        self.binDirectory = binDirectory
+    }
+
+    /// What the replay did.
+    public struct Report: Sendable {
+        public var seconds: Double
+        public var services: [String]
+    }
+
+    /// The service processes, in start order.
+    func plan(frontend: String, backend: String) -> [(name: String, executable: String, arguments: [String])] {
+        let config = ["--config", configPath] + overrides.flatMap { ["--set", $0] }
+        let common = ["--gaps", "fatal", "--log-level", logLevel]
+        return [
+            ("bus", "MeshCtl", ["proxy", "--frontend", frontend, "--backend", backend, "--log-level", logLevel]),
+            ("ExecSvc", "ExecSvc", config + common + ["--out", outDirectory]),
+            ("StrategySvc", "StrategySvc", config + common),
+            ("PredictSvc", "PredictSvc", ["serve"] + config + common),
+            ("DataSvc", "DataSvc", ["replay"] + config + common + ["--window", String(window)]),
+        ]
+    }
+
+    public func run() throws -> Report {
+        var template = Array("/tmp/trademesh-replay-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw ValidationErrorText("cannot create a run directory in /tmp") }
+        let runDirectory = String(cString: made)
+        defer { try? FileManager.default.removeItem(atPath: runDirectory) }
+        let frontend: String, backend: String
+        if transport == "tcp" {
+            let port = 20_000 + Int(getpid() % 20_000)
+            (frontend, backend) = ("tcp://127.0.0.1:\(port)", "tcp://127.0.0.1:\(port + 1)")
+        } else {
+            (frontend, backend) = ("ipc://\(runDirectory)/in.ipc", "ipc://\(runDirectory)/out.ipc")
+        }
+        var environment = ProcessInfo.processInfo.environment
+        environment["TRADEMESH_BUS_FRONTEND"] = frontend
+        environment["TRADEMESH_BUS_BACKEND"] = backend
+        environment["TRADEMESH_HEARTBEAT_MS"] = environment["TRADEMESH_HEARTBEAT_MS"] ?? "250"
+        let group = LocalProcessGroup()
+        let started = Date()
+        do {
+            for step in plan(frontend: frontend, backend: backend) {
+                let p = try LocalProcess(name: step.name, executable: binDirectory + "/" + step.executable,
+                                         arguments: step.arguments, environment: environment,
+                                         logDirectory: runDirectory)
+                try p.start()
+                group.append(p)
+            }
+        } catch {
+            group.stopAll()
+            throw error
+        }
+        let processes = group.members
+        let stop = SignalStop { group.stopAll(); Glibc.exit(143) }
+        defer { withExtendedLifetime(stop) {} }
+        // Success: DataSvc and ExecSvc both exit 0 (ExecSvc only after writing the results).
+        let finishers = Set(["DataSvc", "ExecSvc", "StrategySvc", "PredictSvc"])
+        while true {
+            if let failed = processes.first(where: { $0.exit.map { !$0.success } ?? false }) {
+                let how = failed.exit?.description ?? "ended"
+                group.stopAll()
+                var message = "replay failed: \(failed.name) \(how) before the results were written; "
+                    + "no results in \(outDirectory)"
+                let tails = processes.filter { !$0.logTail().isEmpty && $0.name != "bus" }.map { $0.logTail() }
+                if !tails.isEmpty { message += "\n" + tails.joined(separator: "\n") }
+                throw ValidationErrorText(message)
+            }
+            if processes.filter({ finishers.contains($0.name) }).allSatisfy({ $0.exit?.success == true }) { break }
+            usleep(5_000)
+        }
+        let seconds = Date().timeIntervalSince(started)
+        group.stopAll()
+        return Report(seconds: seconds, services: processes.map(\.name))
+    }
+}
+
+/// Child processes started together and stopped in reverse order.
+final class LocalProcessGroup: @unchecked Sendable {
+    private let lock = NSLock()
+    private var processes: [LocalProcess] = []
+
+    func append(_ p: LocalProcess) { lock.withLock { processes.append(p) } }
+
+    var members: [LocalProcess] { lock.withLock { processes } }
+
+    func stopAll() {
+        for p in members.reversed() { p.stop() }
+    }
+}

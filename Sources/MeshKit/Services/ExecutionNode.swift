@@ -1,0 +1,98 @@
+import Logging
+import TradingCore
+
+/// The execution service's work: joins `bar.<SYMBOL>` and `signal.<SYMBOL>` by sequence number and drives the
+/// execution model: bar N is executed only once the decision on bar N − 1's close has been applied. Per bar it
+/// publishes the orders and fills (`order.<SYMBOL>`, `fill.<SYMBOL>`), the account (`pnl.<SYMBOL>`) and
+/// `ctl.ack` with the bar's sequence number, which is the replay's credit. After the signal stream's `ctl.end`
+/// it finishes the run, hands the result to `onFinish` (which writes the result files) and publishes its own
+/// `ctl.end` on `pnl.<SYMBOL>`.
+public actor ExecutionNode {
+    public typealias Finish = @Sendable (BacktestResult) throws -> Void
+
+    public let name: String
+    public let symbol: String
+    private var execution: ExecutionStream
+    private let barSource: String
+    private let signalSource: String
+    private let onFinish: Finish
+    private let logger: Logger
+    private var bars: [UInt64: (bar: Bar, tsEvent: Int64, tsInit: Int64)] = [:]
+    private var plans: [UInt64: SignalPlan] = [:]
+    private var nextBar: UInt64 = 1
+    private var appliedPlans: UInt64 = 0
+    private var endSeq: UInt64?
+    private var lastStamp: (tsEvent: Int64, tsInit: Int64) = (0, 0)
+    private var inputFilter = InputFilter()
+
+    public init(name: String, symbol: String, execution: ExecutionStream, barSource: String, signalSource: String,
+                logger: Logger, onFinish: @escaping Finish) {
+        self.name = name
+        self.symbol = symbol
+        self.execution = execution
+        self.barSource = barSource
+        self.signalSource = signalSource
+        self.logger = logger
+        self.onFinish = onFinish
+    }
+
+    public nonisolated var subscriptions: [String] { [Topic.bar(symbol), Topic.signal(symbol), Topic.end] }
+
+    public func handle(_ envelope: Envelope, bus: BusConnection) throws -> MeshNodeService.Next {
+        switch envelope.message {
+        case .bar(let s, let bar) where s == symbol && envelope.topic == Topic.bar(symbol):
+            guard inputFilter.accept(envelope, from: barSource, logger: logger) else { return .proceed }
+            bars[envelope.seq] = (bar, envelope.tsEvent, envelope.tsInit)
+        case .signal(let s, _, let plan) where s == symbol && envelope.topic == Topic.signal(symbol):
+            guard inputFilter.accept(envelope, from: signalSource, logger: logger) else { return .proceed }
+            plans[envelope.seq] = plan
+        case .end(let service, let topic, let lastSeq) where service == signalSource && topic == Topic.signal(symbol):
+            endSeq = lastSeq
+        default:
+            return .proceed
+        }
+        var progressed = true
+        while progressed {
+            progressed = false
+            if appliedPlans + 1 == nextBar, let entry = bars.removeValue(forKey: nextBar) {
+                execute(entry, sequence: nextBar, bus: bus)
+                nextBar += 1
+                progressed = true
+            }
+            if appliedPlans + 1 < nextBar, let plan = plans.removeValue(forKey: appliedPlans + 1) {
+                execution.apply(plan)
+                appliedPlans += 1
+                progressed = true
+            }
+        }
+        guard let end = endSeq, nextBar > end, appliedPlans >= end else { return .proceed }
+        let (result, fills) = execution.finish(sequence: end)
+        publish(fills, stamp: lastStamp, bus: bus)
+        try onFinish(result)
+        bus.publish(topic: Topic.end, message: .end(service: name, topic: Topic.pnl(symbol), lastSeq: end),
+                    tsEvent: lastStamp.tsEvent, tsInit: lastStamp.tsInit)
+        logger.info("execution finished", metadata: [
+            "symbol": "\(symbol)", "bars": "\(end)", "trades": "\(result.trades.count)",
+        ])
+        return .finish
+    }
+
+    private func execute(_ entry: (bar: Bar, tsEvent: Int64, tsInit: Int64), sequence: UInt64, bus: BusConnection) {
+        let fills = execution.execute(entry.bar, sequence: sequence)
+        lastStamp = (entry.tsEvent, entry.tsInit)
+        publish(fills, stamp: lastStamp, bus: bus)
+        bus.publish(topic: Topic.pnl(symbol), message: .position(execution.snapshot), tsEvent: entry.tsEvent,
+                    tsInit: entry.tsInit)
+        bus.publish(topic: Topic.ack, message: .ack(service: name, lastSeq: sequence), tsEvent: entry.tsEvent,
+                    tsInit: entry.tsInit)
+    }
+
+    private func publish(_ fills: [Fill], stamp: (tsEvent: Int64, tsInit: Int64), bus: BusConnection) {
+        for fill in fills {
+            bus.publish(topic: Topic.order(symbol), message: .order(Order(
+                clientOrderID: fill.clientOrderID, symbol: symbol, side: fill.side, quantity: fill.quantity,
+                type: .market)), tsEvent: stamp.tsEvent, tsInit: stamp.tsInit)
+            bus.publish(topic: Topic.fill(symbol), message: .fill(fill), tsEvent: stamp.tsEvent, tsInit: stamp.tsInit)
+        }
+    }
+}

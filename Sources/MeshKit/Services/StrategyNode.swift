@@ -1,0 +1,62 @@
+import Logging
+import TradingCore
+
+/// The strategy service's work: joins `bar.<SYMBOL>` and `pred.<SYMBOL>` by sequence number, runs the configured
+/// strategy (the same code as `Backtester run`) and publishes one `signal.<SYMBOL>` per bar, "no change"
+/// included, with the bar's sequence number and timestamps.
+public actor StrategyNode {
+    public let name: String
+    public let symbol: String
+    private var strategy: StrategyStream
+    private let barSource: String
+    private let predictionSource: String
+    private let exitAtEnd: Bool
+    private let logger: Logger
+    private var bars: [UInt64: (bar: Bar, tsEvent: Int64, tsInit: Int64)] = [:]
+    private var predictions: [UInt64: Double] = [:]
+    private var next: UInt64 = 1
+    private var endSeq: UInt64?
+    private var inputFilter = InputFilter()
+
+    public init(name: String, symbol: String, strategy: StrategyStream, barSource: String, predictionSource: String,
+                exitAtEnd: Bool, logger: Logger) {
+        self.name = name
+        self.symbol = symbol
+        self.strategy = strategy
+        self.barSource = barSource
+        self.predictionSource = predictionSource
+        self.exitAtEnd = exitAtEnd
+        self.logger = logger
+    }
+
+    public nonisolated var subscriptions: [String] { [Topic.bar(symbol), Topic.prediction(symbol), Topic.end] }
+
+    public func handle(_ envelope: Envelope, bus: BusConnection) -> MeshNodeService.Next {
+        switch envelope.message {
+        case .bar(let s, let bar) where s == symbol && envelope.topic == Topic.bar(symbol):
+            guard inputFilter.accept(envelope, from: barSource, logger: logger) else { return .proceed }
+            bars[envelope.seq] = (bar, envelope.tsEvent, envelope.tsInit)
+        case .prediction(let s, let p) where s == symbol && envelope.topic == Topic.prediction(symbol):
+            guard inputFilter.accept(envelope, from: predictionSource, logger: logger) else { return .proceed }
+            predictions[envelope.seq] = p.predictedReturn
+        case .end(let service, let topic, let lastSeq)
+            where service == predictionSource && topic == Topic.prediction(symbol):
+            endSeq = lastSeq
+        default:
+            return .proceed
+        }
+        while let entry = bars[next], let predicted = predictions[next] {
+            bars[next] = nil
+            predictions[next] = nil
+            let plan = strategy.append(entry.bar, predictedReturn: predicted.isNaN ? nil : predicted)
+            bus.publish(topic: Topic.signal(symbol), message: .signal(symbol: symbol, barTime: entry.bar.time, plan: plan),
+                        tsEvent: entry.tsEvent, tsInit: entry.tsInit)
+            next += 1
+        }
+        guard let end = endSeq, next > end else { return .proceed }
+        bus.publish(topic: Topic.end, message: .end(service: name, topic: Topic.signal(symbol), lastSeq: end),
+                    tsEvent: envelope.tsEvent, tsInit: envelope.tsInit)
+        logger.info("signal stream ended", metadata: ["symbol": "\(symbol)", "bars": "\(end)"])
+        return exitAtEnd ? .finish : .proceed
+    }
+}
