@@ -124,7 +124,7 @@ let package = Package(
         ),
         .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore"]),
         .testTarget(name: "BrokersTests", dependencies: ["Brokers", "TradingCore", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "BacktesterTests", dependencies: ["Backtester"]),
+        .testTarget(name: "BacktesterTests", dependencies: ["Backtester", "MeshKit", "TradingCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast", "TradingCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "MeshKitTests", dependencies: ["MeshKit", "TradingCore", .product(name: "Logging", package: "swift-log")]),
     ],

@@ -34,6 +34,10 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Directory of the mesh executables (default: this binary's directory).")
     var bin: String?
 
+    @Option(name: .customLong("run-dir"),
+            help: "Keep the bus sockets, each service's log and a `pids` file here (default: a temporary directory).")
+    var runDirectory: String?
+
     func run() throws {
         let logger = CommandSupport.bootstrapLogger(label: "Backtester")
         try CommandSupport.reportingErrors {
@@ -55,6 +59,7 @@ struct ReplayCommand: ParsableCommand {
             var mesh = ReplayMesh(configPath: config, overrides: overrides, outDirectory: directory, window: window,
                                   binDirectory: binDirectory)
             mesh.transport = transport
+            mesh.runDirectory = runDirectory
             let report = try mesh.run()
             let bars = inputs.bars.count
             print(String(format: "replayed %d bars through %d processes (%@, window %d) in %.3f s: %.0f bars/s",

@@ -21,6 +21,8 @@ public struct ReplayMesh: Sendable {
     /// "ipc" or "tcp" (loopback).
     public var transport: String = "ipc"
     public var logLevel: String = "warning"
+    /// Where the ipc sockets, the services' logs and `pids` go; nil = a temporary directory removed afterwards.
+    public var runDirectory: String?
 
     public init(configPath: String, overrides: [String], outDirectory: String, window: Int, binDirectory: String) {
         self.configPath = configPath
@@ -50,10 +52,18 @@ public struct ReplayMesh: Sendable {
     }
 
     public func run() throws -> Report {
-        var template = Array("/tmp/trademesh-replay-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw ValidationErrorText("cannot create a run directory in /tmp") }
-        let runDirectory = String(cString: made)
-        defer { try? FileManager.default.removeItem(atPath: runDirectory) }
+        let runDirectory: String
+        if let given = self.runDirectory {
+            try FileManager.default.createDirectory(atPath: given, withIntermediateDirectories: true)
+            runDirectory = given
+        } else {
+            var template = Array("/tmp/trademesh-replay-XXXXXX".utf8CString)
+            guard let made = mkdtemp(&template) else {
+                throw ValidationErrorText("cannot create a run directory in /tmp")
+            }
+            runDirectory = String(cString: made)
+        }
+        defer { if self.runDirectory == nil { try? FileManager.default.removeItem(atPath: runDirectory) } }
         let frontend: String, backend: String
         if transport == "tcp" {
             let port = 20_000 + Int(getpid() % 20_000)
@@ -80,6 +90,8 @@ public struct ReplayMesh: Sendable {
             throw error
         }
         let processes = group.members
+        let pids = processes.map { "\($0.name) \($0.pid)\n" }.joined()
+        FileManager.default.createFile(atPath: runDirectory + "/pids", contents: Data(pids.utf8))
         let stop = SignalStop { group.stopAll(); Glibc.exit(143) }
         defer { withExtendedLifetime(stop) {} }
         // Success: DataSvc and ExecSvc both exit 0 (ExecSvc only after writing the results).

@@ -1,0 +1,166 @@
+import Foundation
+import Logging
+import MeshKit
+import Testing
+import TradingCore
+
+/// `Backtester replay`: a backtest through five real processes on a real ZeroMQ bus gives exactly the files of
+/// `Backtester run`, survives garbage on the bus and late joiners, and fails loudly when a service dies.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct ReplayTests {
+    typealias T = BacktesterCommandTests
+    static let outputs = ["trades.csv", "equity.csv", "metrics.json", "run.json"]
+
+    static func expectSameFiles(_ a: String, _ b: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        for f in outputs {
+            let x = FileManager.default.contents(atPath: a + "/" + f)
+            #expect(x != nil, "\(a)/\(f) missing", sourceLocation: sourceLocation)
+            #expect(x == FileManager.default.contents(atPath: b + "/" + f), "\(f) differs", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// Runs `run` and `replay` on the same config and overrides; returns the two output directories.
+    static func runAndReplay(_ config: String, _ overrides: [String], replayArgs: [String] = []) throws
+        -> (run: String, replay: String, replayStdout: String)
+    {
+        let dir = T.temp()
+        let sets = overrides.flatMap { ["--set", $0] }
+        let run = try T.backtester(["run", "--config", config, "--out", dir + "/run"] + sets)
+        #expect(run.status == 0, "\(run.stderr)")
+        let replay = try T.backtester(["replay", "--config", config, "--out", dir + "/replay"] + sets + replayArgs)
+        #expect(replay.status == 0, "\(replay.stderr)")
+        return (dir + "/run", dir + "/replay", replay.stdout)
+    }
+
+    @Test func replayWithAPredictionsFileEqualsRun() throws {
+        let (run, replay, stdout) = try Self.runAndReplay(
+            "config/backtest.yaml", ["strategy.allow_short=true", "strategy.entry_threshold=0.002", "strategy.short_entry_threshold=-0.002",
+             "strategy.stop_loss=0.02", "risk.daily_loss_cap=0.01", "close_at_end=true"])
+        #expect(stdout.contains("through 5 processes"))
+        Self.expectSameFiles(run, replay)
+        let trades = String(decoding: FileManager.default.contents(atPath: replay + "/trades.csv") ?? Data(), as: UTF8.self)
+        #expect(trades.split(separator: "\n").count > 100, "a replay that trades")
+    }
+
+    @Test func replayWithTheLSTMModelEqualsRun() throws {
+        let (run, replay, _) = try Self.runAndReplay("config/backtest-lstm.yaml", ["start=2023-06-01"])
+        Self.expectSameFiles(run, replay)
+    }
+
+    @Test func lockstepOverTCPEqualsRun() throws {
+        let (run, replay, stdout) = try Self.runAndReplay("config/backtest.yaml", ["start=2024-09-01"],
+                                                          replayArgs: ["--window", "1", "--transport", "tcp"])
+        #expect(stdout.contains("tcp, window 1"))
+        Self.expectSameFiles(run, replay)
+    }
+
+    @Test func garbageOnEveryTopicDuringAReplayChangesNothing() async throws {
+        let dir = T.temp()
+        let runDirectory = dir + "/mesh"
+        let replay = Task.detached {
+            try T.backtester(["replay", "--config", "config/backtest.yaml", "--out", dir + "/replay",
+                              "--run-dir", runDirectory, "--window", "4"])
+        }
+        let endpoints = MeshEndpoints(frontend: "ipc://\(runDirectory)/in.ipc", backend: "ipc://\(runDirectory)/out.ipc")
+        let intruder = BusConnection(source: "intruder", endpoints: endpoints, subscriptions: [],
+                                     logger: Logger(label: "intruder"))
+        try intruder.start()
+        let topics = ["bar.NVDA", "pred.NVDA", "signal.NVDA", "order.NVDA", "fill.NVDA", "pnl.NVDA", "ctl.ack",
+                      "ctl.ready", "ctl.end", "ctl.heartbeat", "ctl.kill", "ctl.probe"]
+        var sent = 0
+        while !FileManager.default.fileExists(atPath: dir + "/replay/run.json") && sent < 20_000 {
+            for topic in topics {
+                intruder.publishRaw([Array(topic.utf8), [1, 1, 0xFF, 0xFF, 7]])       // truncated
+                intruder.publishRaw([Array(topic.utf8)])                               // one frame
+                intruder.publishRaw([Array(topic.utf8), Array(repeating: 0xAB, count: 40), [1]])   // three frames
+            }
+            // A well-formed bar from a service that is not DataSvc: ignored, not joined.
+            intruder.publish(topic: "bar.NVDA", message: .bar(symbol: "NVDA", bar: Bar(
+                time: 0, open: 1, high: 1, low: 1, close: 1, volume: 1)), tsEvent: 0, tsInit: 0)
+            sent += 1
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        let result = try await replay.value
+        await intruder.shutdown()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(sent > 10, "garbage was sent while the replay ran")
+        let run = try T.backtester(["run", "--config", "config/backtest.yaml", "--out", dir + "/run"])
+        #expect(run.status == 0)
+        Self.expectSameFiles(dir + "/run", dir + "/replay")
+        let log = (try? String(contentsOfFile: runDirectory + "/ExecSvc.log", encoding: .utf8)) ?? ""
+        #expect(log.contains("dropped undecodable message"), "ExecSvc saw and dropped the garbage")
+    }
+
+    @Test func aServiceKilledMidReplayStopsItWithAnErrorNamingIt() async throws {
+        let dir = T.temp()
+        let runDirectory = dir + "/mesh"
+        let started = ContinuousClock.now
+        let replay = Task.detached {
+            try T.backtester(["replay", "--config", "config/backtest.yaml", "--out", dir + "/replay",
+                              "--run-dir", runDirectory, "--window", "1"])
+        }
+        var pid: Int32?
+        while pid == nil && ContinuousClock.now - started < .seconds(30) {
+            try await Task.sleep(for: .milliseconds(50))
+            let pids = (try? String(contentsOfFile: runDirectory + "/pids", encoding: .utf8)) ?? ""
+            pid = pids.split(separator: "\n").first { $0.hasPrefix("StrategySvc ") }
+                .flatMap { Int32($0.split(separator: " ")[1]) }
+        }
+        let strategy = try #require(pid)
+        try await Task.sleep(for: .milliseconds(1500))   // well inside a lockstep replay of 17,619 bars
+        let killedAt = ContinuousClock.now
+        kill(strategy, SIGKILL)
+        let result = try await replay.value
+        #expect(ContinuousClock.now - killedAt < .seconds(10))
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("StrategySvc was killed by signal 9"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/replay/trades.csv"), "no partial results")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/replay/run.json"))
+    }
+
+    @Test func aServiceStartedLateLosesNoBar() async throws {
+        let dir = T.temp()
+        let bin = URL(fileURLWithPath: T.binary).deletingLastPathComponent().path
+        var env = ProcessInfo.processInfo.environment
+        env["TRADEMESH_BUS_FRONTEND"] = "ipc://\(dir)/in.ipc"
+        env["TRADEMESH_BUS_BACKEND"] = "ipc://\(dir)/out.ipc"
+        env["TRADEMESH_HEARTBEAT_MS"] = "200"
+        let config = ["--config", "config/backtest.yaml", "--set", "start=2024-03-01", "--gaps", "fatal"]
+        func start(_ executable: String, _ args: [String]) throws -> Process {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: bin + "/" + executable)
+            p.arguments = args
+            p.environment = env
+            p.currentDirectoryURL = T.root
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            return p
+        }
+        let bus = try start("MeshCtl", ["proxy"])
+        let exec = try start("ExecSvc", config + ["--out", dir + "/replay"])
+        let predict = try start("PredictSvc", ["serve"] + config)
+        let data = try start("DataSvc", ["replay"] + config + ["--window", "8"])
+        // StrategySvc joins a second later: the replay waits for it instead of losing bars.
+        try await Task.sleep(for: .seconds(1))
+        let strategy = try start("StrategySvc", config)
+        for p in [data, exec, strategy, predict] {
+            while p.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(p.terminationStatus == 0, "\(p.executableURL?.lastPathComponent ?? "?") failed")
+        }
+        bus.terminate()
+        bus.waitUntilExit()
+        let run = try T.backtester(["run", "--config", "config/backtest.yaml", "--set", "start=2024-03-01",
+                                    "--out", dir + "/run"])
+        #expect(run.status == 0)
+        Self.expectSameFiles(dir + "/run", dir + "/replay")
+    }
+
+    @Test func aBadConfigIsReportedOnceBeforeAnyProcessStarts() throws {
+        let r = try T.backtester(["replay", "--config", "config/backtest.yaml", "--set", "strategy.entry_treshold=1"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("entry_treshold"), "\(r.stderr)")
+        let w = try T.backtester(["replay", "--config", "config/backtest.yaml", "--window", "0"])
+        #expect(w.status == 1)
+        #expect(w.stderr.contains("--window must be at least 1"))
+    }
+}
