@@ -77,8 +77,9 @@ struct ExecSvcCommand: AsyncParsableCommand {
         guard let node else {
             return try await ServiceRunner.run(name: name, subscriptions: ["bar.", "signal.", "ctl."], options: mesh)
         }
-        try await ServiceRunner.run(name: name, subscriptions: node.subscriptions, options: mesh) { e, bus in
-            try await node.handle(e, bus: bus)
+        let state = Locked(node)
+        try await ServiceRunner.run(name: name, subscriptions: node.subscriptions, options: mesh) { e, publish in
+            try state.mutate { try $0.handle(e, publish: publish) }
         }
     }
 }

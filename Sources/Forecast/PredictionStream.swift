@@ -27,15 +27,23 @@ public struct PredictionStream: Sendable {
 
     /// Appends the next bar; returns the prediction made at its close, or nil while warming up.
     public mutating func append(_ bar: Bar) -> Prediction? {
+        guard roll(bar) else { return nil }
+        let r = model.network.predict(window)
+        return Prediction(time: bar.time, predictedPrice: bar.close * (1 + r), predictedReturn: r)
+    }
+
+    /// Appends a bar of history: its features and window row, without running the network.
+    public mutating func observe(_ bar: Bar) { _ = roll(bar) }
+
+    /// Computes the bar's features into the rolling window; true when a full window is ready for a prediction.
+    private mutating func roll(_ bar: Bar) -> Bool {
         let t = features.count
         features.append(bar, into: &row)
-        guard t >= features.warmUp else { return nil }
+        guard t >= features.warmUp else { return false }
         let columns = features.columns
         if window.count == tsteps * columns { window.removeFirst(columns) }
         for c in 0..<columns { window.append(model.scaler.scale(row[c], column: c)) }
-        guard t >= barsBeforeFirstPrediction else { return nil }
-        let r = model.network.predict(window)
-        return Prediction(time: bar.time, predictedPrice: bar.close * (1 + r), predictedReturn: r)
+        return t >= barsBeforeFirstPrediction
     }
 }
 

@@ -6,7 +6,8 @@ import ServiceLifecycle
 /// Runs one mesh service node under a `ServiceGroup` that turns SIGTERM and SIGINT into a graceful shutdown.
 public enum ServiceRunner {
     /// Handles one message for a node; the default only logs kill switches and gaps.
-    public typealias Work = @Sendable (_ envelope: Envelope, _ bus: BusConnection) async throws -> MeshNodeService.Next
+    public typealias Work = @Sendable (_ envelope: Envelope, _ publish: MeshNodeService.Publish) throws
+        -> MeshNodeService.Next
 
     public static func run(name: String, subscriptions: [String], options: MeshOptions, logger: Logger? = nil,
                            work: Work? = nil) async throws {
@@ -16,7 +17,7 @@ public enum ServiceRunner {
             let node = MeshNodeService(
                 name: name, endpoints: endpoints, subscriptions: subscriptions, clock: SystemMeshClock(),
                 logger: logger, gapPolicy: options.gapPolicy
-            ) { envelope, missing, bus in
+            ) { envelope, missing, publish in
                 if case .kill(let reason, let flatten) = envelope.message {
                     logger.warning("kill switch received", metadata: [
                         "reason": "\(reason)", "flatten": "\(flatten)", "from": "\(envelope.source)",
@@ -27,7 +28,7 @@ public enum ServiceRunner {
                         "topic": "\(envelope.topic)", "missing": "\(missing)",
                     ])
                 }
-                return try await work?(envelope, bus) ?? .proceed
+                return try work?(envelope, publish) ?? .proceed
             }
             let group = ServiceGroup(configuration: .init(
                 services: [.init(service: node, successTerminationBehavior: .gracefullyShutdownGroup)],

@@ -11,7 +11,7 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the prediction service: subscribe to bar.<SYMBOL>, publish pred.<SYMBOL>.",
         discussion: """
             With --config it publishes one prediction per bar from the config's `model:` (run natively, its window \
-            primed with the data file's bars before the first bar received) or `predictions:` file; it exits 0 \
+            primed with the data file's bars before the config's first bar) or `predictions:` file; it exits 0 \
             after the bar stream's ctl.end. Without --config it only joins the bus (ready, heartbeats). Stops \
             cleanly on SIGTERM.
             """)
@@ -25,26 +25,27 @@ struct ServeCommand: AsyncParsableCommand {
         try await failing {
             guard let config = try run.load() else { return }
             let logger = mesh.logger(label: name)
-            let predictor: any BarPredictor
-            var history: BarSeries?
+            var predictor: any BarPredictor
             if let path = config.model {
                 predictor = PredictionStream(model: try ModelRegistryEntry.load(directory: path))
-                history = try BarCSVLoader.load(path: config.data, symbol: config.symbol, onBadRow: config.onBadRow)
-                    .series
+                // The file's bars before the first one replayed prime the model's indicators and window.
+                let (load, bars) = try BacktestRunner(codeVersion: CodeVersion.release, logger: logger).loadBars(config)
+                predictor.warmUp(with: load.series, before: bars.time[0])
             } else if let path = config.predictions {
                 predictor = CachedPredictions(try PredictionCSVLoader.load(path: path, onBadRow: config.onBadRow)
                     .predictions)
             } else {
                 throw ValidationError("\(run.config ?? "config"): needs `predictions:` or `model:` to serve predictions")
             }
-            node = PredictionNode(name: name, symbol: config.symbol, predictor: predictor, history: history,
+            node = PredictionNode(name: name, symbol: config.symbol, predictor: predictor,
                                   barSource: "DataSvc", exitAtEnd: true, logger: logger)
         }
         guard let node else {
             return try await ServiceRunner.run(name: name, subscriptions: ["bar.", "ctl."], options: mesh)
         }
-        try await ServiceRunner.run(name: name, subscriptions: node.subscriptions, options: mesh) { e, bus in
-            await node.handle(e, bus: bus)
+        let state = Locked(node)
+        try await ServiceRunner.run(name: name, subscriptions: node.subscriptions, options: mesh) { e, publish in
+            try state.mutate { try $0.handle(e, publish: publish) }
         }
     }
 }

@@ -52,14 +52,17 @@ public struct BarReplayService: Service {
     }
 
     public func run() async throws {
-        let bus = BusConnection(source: name, endpoints: endpoints, subscriptions: ["ctl."], logger: logger)
-        try bus.start()
         let progress = ReplayProgress(awaiting: awaiting)
+        let ackFrom = self.ackFrom
+        // Readiness, heartbeats and acknowledgements are recorded on the I/O thread as they arrive.
+        let bus = BusConnection(source: name, endpoints: endpoints, subscriptions: ["ctl."], logger: logger) { event in
+            Self.record(event, into: progress, ackFrom: ackFrom)
+        }
+        try bus.start()
         do {
             try await cancelWhenGracefulShutdown {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await self.publish(bus: bus, progress: progress) }
-                    group.addTask { await self.listen(bus: bus, progress: progress) }
                     group.addTask { try await self.watch(progress: progress) }
                     try await group.next()
                     group.cancelAll()
@@ -73,24 +76,22 @@ public struct BarReplayService: Service {
     }
 
     /// Records readiness, heartbeats and acknowledgements.
-    private func listen(bus: BusConnection, progress: ReplayProgress) async {
-        for await event in bus.events {
-            let e: Envelope
-            switch event {
-            case .message(let m), .gap(let m, _): e = m
-            }
-            switch e.message {
-            case .ready(let service, _) where e.topic == Topic.ready: progress.alive(service)
-            case .heartbeat(let h): progress.alive(h.service)
-            case .ack(let service, let seq) where service == ackFrom: progress.acknowledged(seq)
-            default: break
-            }
+    private static func record(_ event: BusConnection.Event, into progress: ReplayProgress, ackFrom: String) {
+        let e: Envelope
+        switch event {
+        case .message(let m), .gap(let m, _): e = m
+        }
+        switch e.message {
+        case .ready(let service, _) where e.topic == Topic.ready: progress.alive(service)
+        case .heartbeat(let h): progress.alive(h.service)
+        case .ack(let service, let seq) where service == ackFrom: progress.acknowledged(seq)
+        default: break
         }
     }
 
     /// Fails when an awaited service stops heartbeating or nothing is acknowledged for `stallTimeout`.
     private func watch(progress: ReplayProgress) async throws {
-        let heartbeatLimit = endpoints.heartbeatInterval * 3 + .seconds(1)
+        let heartbeatLimit = endpoints.heartbeatInterval * 3 + .seconds(4)
         var stallLimit: Duration? = stallTimeout
         // Only a flow-controlled replay waits for acknowledgements.
         if case .replay(nil) = pacing { stallLimit = nil }
@@ -156,6 +157,8 @@ final class ReplayProgress: @unchecked Sendable {
     private var lastProgress = ContinuousClock.now
     private let created = ContinuousClock.now
     private var isStarted = false
+    /// The publisher waiting for credit: it may send `seq` once `seq <= acked + window`.
+    private var waiter: (seq: UInt64, window: UInt64, continuation: CheckedContinuation<Void, Never>)?
 
     init(awaiting: [String]) {
         self.awaiting = awaiting
@@ -169,11 +172,17 @@ final class ReplayProgress: @unchecked Sendable {
 
     func acknowledged(_ seq: UInt64) {
         lock.lock()
+        var resume: CheckedContinuation<Void, Never>?
         if seq > acked {
             acked = seq
             lastProgress = .now
+            if let w = waiter, w.seq <= acked + w.window {
+                resume = w.continuation
+                waiter = nil
+            }
         }
         lock.unlock()
+        resume?.resume()
     }
 
     func started() {
@@ -193,14 +202,29 @@ final class ReplayProgress: @unchecked Sendable {
         while !missing.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
     }
 
-    /// Waits until bar `seq` may be sent: at most `window` bars unacknowledged.
+    /// Waits until bar `seq` may be sent: at most `window` bars unacknowledged. The acknowledgement that gives
+    /// the credit resumes it; cancellation (the replay failing) resumes it too.
     func waitForCredit(seq: UInt64, window: Int) async throws {
-        var spins = 0
-        while true {
-            if hasCredit(seq: seq, window: window) { return }
-            // Spin briefly (a pipelined replay usually gets its credit within microseconds), then sleep.
-            spins += 1
-            if spins < 200 { await Task.yield() } else { try await Task.sleep(for: .microseconds(200)) }
+        while !hasCredit(seq: seq, window: window) {
+            try Task.checkCancellation()
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                    lock.lock()
+                    if seq <= acked + UInt64(window) || Task.isCancelled {
+                        lock.unlock()
+                        c.resume()
+                    } else {
+                        waiter = (seq, UInt64(window), c)
+                        lock.unlock()
+                    }
+                }
+            } onCancel: {
+                lock.lock()
+                let w = waiter
+                waiter = nil
+                lock.unlock()
+                w?.continuation.resume()
+            }
         }
     }
 

@@ -30,17 +30,22 @@ public final class BusConnection: @unchecked Sendable {
     }
 
     public let source: String
-    public let events: AsyncStream<Event>
-    private let continuation: AsyncStream<Event>.Continuation
+    public let events: BusEvents
+    private let continuation: AsyncStream<[Event]>.Continuation
     private let endpoints: MeshEndpoints
     private let subscriptions: [String]
     private let logger: Logger
+    private let onEvent: (@Sendable (Event) -> Void)?
+    /// The I/O thread, once started: a publish from it needs no wake-up (the loop flushes right after).
+    private var ioThread: pthread_t?
 
     private let lock = NSLock()
     /// Multipart messages waiting for the I/O thread, in publish order.
     private var outgoing: [[[UInt8]]] = []
     private var sequences: [String: UInt64] = [:]
     private var stopping = false
+    /// A wake-up byte is in the pipe and the I/O thread has not yet taken the queue: no need to write another.
+    private var wakePending = false
     private var stats = Stats()
     /// Topic prefixes the forwarder has subscribed to on this connection's publisher.
     private var upstreamSubscriptions: Set<[UInt8]> = []
@@ -52,12 +57,18 @@ public final class BusConnection: @unchecked Sendable {
 
     /// - Parameters:
     ///   - subscriptions: topic prefixes to receive (empty = publish only).
-    public init(source: String, endpoints: MeshEndpoints, subscriptions: [String], logger: Logger) {
+    ///   - onEvent: when given, every received message is handed to it on the I/O thread, in order, and `events`
+    ///     stays empty. Messages it publishes go out in the same loop turn, with no thread switch.
+    public init(source: String, endpoints: MeshEndpoints, subscriptions: [String], logger: Logger,
+                onEvent: (@Sendable (Event) -> Void)? = nil) {
+        self.onEvent = onEvent
         self.source = source
         self.endpoints = endpoints
         self.subscriptions = subscriptions
         self.logger = logger
-        (events, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .unbounded)
+        let (batches, continuation) = AsyncStream.makeStream(of: [Event].self, bufferingPolicy: .unbounded)
+        events = BusEvents(batches: batches)
+        self.continuation = continuation
     }
 
     /// Connects the sockets and starts the I/O thread. Connection errors (bad endpoint) throw here.
@@ -101,7 +112,9 @@ public final class BusConnection: @unchecked Sendable {
         let payload = WireCodec.encode(Envelope(topic: topic, source: source, seq: seq, tsEvent: tsEvent, tsInit: tsInit,
                                                 message: message))
         outgoing.append([Array(topic.utf8), payload])
-        let fd = wakeWrite
+        let onIOThread = ioThread.map { pthread_equal($0, pthread_self()) != 0 } ?? false
+        let fd = wakePending || onIOThread ? -1 : wakeWrite
+        if !onIOThread { wakePending = true }
         lock.unlock()
         wake(fd)
         return seq
@@ -111,7 +124,8 @@ public final class BusConnection: @unchecked Sendable {
     public func publishRaw(_ frames: [[UInt8]]) {
         lock.lock()
         outgoing.append(frames)
-        let fd = wakeWrite
+        let fd = wakePending ? -1 : wakeWrite
+        wakePending = true
         lock.unlock()
         wake(fd)
     }
@@ -172,6 +186,9 @@ public final class BusConnection: @unchecked Sendable {
     static let connectHold: UInt64 = 500_000_000
 
     private func ioLoop(pub: ZMQSocket, sub: ZMQSocket?) {
+        lock.lock()
+        ioThread = pthread_self()
+        lock.unlock()
         var monitor = StreamMonitor()
         var items: [ZMQPoller.Item] = [.fileDescriptor(wakeRead), .socket(pub)]
         if let sub { items.append(.socket(sub)) }
@@ -207,6 +224,38 @@ public final class BusConnection: @unchecked Sendable {
             if ready[0] {
                 while read(wakeRead, &drain, drain.count) > 0 {}
             }
+            if let sub, ready[2] {
+                // At most 1024 messages per turn, then the loop flushes what they caused and polls again.
+                var received: [Event] = []
+                var failed = false
+                for _ in 0..<1024 {
+                    let frames: [[UInt8]]
+                    do {
+                        frames = try sub.receive(dontWait: true)
+                    } catch let error as ZMQError where error.kind == .wouldBlock {
+                        break
+                    } catch {
+                        failed = true
+                        break
+                    }
+                    let event: Event
+                    switch monitor.check(frames, logger: logger) {
+                    case .message(let e): event = .message(e)
+                    case .messageAfterGap(let e, let missing): event = .gap(e, missing: missing)
+                    case .garbage: continue
+                    }
+                    if let onEvent { onEvent(event) } else { received.append(event) }
+                }
+                // One batch per turn: the consumer switches in once for all of it.
+                if !received.isEmpty { continuation.yield(received) }
+                lock.lock()
+                stats.messagesIn = monitor.received
+                stats.dropped = monitor.garbageCount
+                stats.gaps = monitor.gapCount
+                stats.lastSeq = monitor.lastSequence
+                lock.unlock()
+                if failed { break loop }
+            }
             // Until connected (or the hold expires) queued messages wait, even when stopping: a short-lived
             // publisher would otherwise lose everything it queued.
             if connected {
@@ -214,6 +263,7 @@ public final class BusConnection: @unchecked Sendable {
                 let batch = outgoing
                 let isStopping = stopping
                 outgoing.removeAll(keepingCapacity: true)
+                wakePending = false
                 lock.unlock()
                 do {
                     for frames in batch { try pub.send(frames) }
@@ -225,29 +275,6 @@ public final class BusConnection: @unchecked Sendable {
                     if (error as? ZMQError)?.kind == .terminated { break loop }
                 }
                 if isStopping { break loop }
-            }
-            if let sub, ready[2] {
-                while true {
-                    let frames: [[UInt8]]
-                    do {
-                        frames = try sub.receive(dontWait: true)
-                    } catch let error as ZMQError where error.kind == .wouldBlock {
-                        break
-                    } catch {
-                        break loop
-                    }
-                    switch monitor.check(frames, logger: logger) {
-                    case .message(let e): continuation.yield(.message(e))
-                    case .messageAfterGap(let e, let missing): continuation.yield(.gap(e, missing: missing))
-                    case .garbage: break
-                    }
-                    lock.lock()
-                    stats.messagesIn = monitor.received
-                    stats.dropped = monitor.garbageCount
-                    stats.gaps = monitor.gapCount
-                    stats.lastSeq = monitor.lastSequence
-                    lock.unlock()
-                }
             }
         }
         sub?.close()

@@ -18,9 +18,24 @@ public struct MeshNodeService: Service {
         case finish
     }
 
-    /// Called for every message the node receives (and for messages after a sequence gap, with `missing` > 0).
-    public typealias Handler = @Sendable (_ envelope: Envelope, _ missing: UInt64, _ bus: BusConnection) async throws
-        -> Next
+    /// Publishes a message from a handler: `publish(topic, message, tsEvent:, tsInit:)`. Tests of node logic
+    /// make one from a closure that collects the messages.
+    public struct Publish: Sendable {
+        private let body: @Sendable (String, MeshMessage, Int64, Int64) -> Void
+
+        public init(_ body: @escaping @Sendable (String, MeshMessage, Int64, Int64) -> Void) {
+            self.body = body
+        }
+
+        public func callAsFunction(_ topic: String, _ message: MeshMessage, tsEvent: Int64, tsInit: Int64) {
+            body(topic, message, tsEvent, tsInit)
+        }
+    }
+
+    /// Called for every message the node receives (and for messages after a sequence gap, with `missing` > 0), in
+    /// order, on the connection's I/O thread: what it publishes goes out in the same turn of the I/O loop. It
+    /// must not block. Throwing ends the node with that error.
+    public typealias Handler = @Sendable (_ envelope: Envelope, _ missing: UInt64, _ publish: Publish) throws -> Next
 
     public let name: String
     private let endpoints: MeshEndpoints
@@ -43,12 +58,48 @@ public struct MeshNodeService: Service {
     }
 
     public func run() async throws {
+        let name = self.name, clock = self.clock, handler = self.handler, gapPolicy = self.gapPolicy
+        let subscriptions = self.subscriptions, logger = self.logger
+        let readiness = ReadinessFlag()
+        let outcome = NodeOutcome()
+        let connection = Locked<BusConnection?>(nil)
         // The probe subscription comes last: when a probe arrives, every earlier subscription is live.
         let bus = BusConnection(source: name, endpoints: endpoints, subscriptions: subscriptions + [Topic.probe],
-                                logger: logger)
+                                logger: logger) { event in
+            guard !outcome.isDone, let bus = connection.value else { return }
+            let (envelope, missing): (Envelope, UInt64)
+            switch event {
+            case .message(let e): (envelope, missing) = (e, 0)
+            case .gap(let e, let m): (envelope, missing) = (e, m)
+            }
+            if envelope.topic == Topic.probe {
+                if envelope.source == name && readiness.set() {
+                    let now = clock.nowNanoseconds()
+                    bus.publish(topic: Topic.ready, message: .ready(service: name, topics: subscriptions),
+                                tsEvent: now, tsInit: now)
+                    logger.info("service ready", metadata: ["service": "\(name)", "subscriptions": "\(subscriptions)"])
+                }
+                return
+            }
+            if missing > 0 && gapPolicy == .fatal {
+                outcome.end(MeshError.protocolFailure(
+                    "sequence gap on \(envelope.topic) from \(envelope.source): \(missing) message(s) missing before "
+                        + "seq \(envelope.seq) (gap policy: fatal)"))
+                return
+            }
+            let publish = Publish { topic, message, tsEvent, tsInit in
+                bus.publish(topic: topic, message: message, tsEvent: tsEvent, tsInit: tsInit)
+            }
+            do {
+                if try handler(envelope, missing, publish) == .finish { outcome.end(nil) }
+            } catch {
+                outcome.end(error)
+            }
+        }
+        connection.value = bus
         try bus.start()
         do {
-            try await runTasks(bus: bus)
+            try await runTasks(bus: bus, readiness: readiness, outcome: outcome)
         } catch {
             await bus.shutdown()
             throw error
@@ -57,42 +108,15 @@ public struct MeshNodeService: Service {
         await bus.shutdown()
     }
 
-    private func runTasks(bus: BusConnection) async throws {
+    private func runTasks(bus: BusConnection, readiness: ReadinessFlag, outcome: NodeOutcome) async throws {
         let interval = endpoints.heartbeatInterval
         let clock = self.clock
         let name = self.name
-        let handler = self.handler
-        let gapPolicy = self.gapPolicy
         let subscriptions = self.subscriptions
-        let logger = self.logger
-        let readiness = ReadinessFlag()
         try await cancelWhenGracefulShutdown {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    for await event in bus.events {
-                        let (envelope, missing): (Envelope, UInt64)
-                        switch event {
-                        case .message(let e): (envelope, missing) = (e, 0)
-                        case .gap(let e, let m): (envelope, missing) = (e, m)
-                        }
-                        if envelope.topic == Topic.probe {
-                            if envelope.source == name && readiness.set() {
-                                let now = clock.nowNanoseconds()
-                                bus.publish(topic: Topic.ready, message: .ready(service: name, topics: subscriptions),
-                                            tsEvent: now, tsInit: now)
-                                logger.info("service ready", metadata: [
-                                    "service": "\(name)", "subscriptions": "\(subscriptions)",
-                                ])
-                            }
-                            continue
-                        }
-                        if missing > 0 && gapPolicy == .fatal {
-                            throw MeshError.protocolFailure(
-                                "sequence gap on \(envelope.topic) from \(envelope.source): \(missing) message(s) "
-                                    + "missing before seq \(envelope.seq) (gap policy: fatal)")
-                        }
-                        if try await handler(envelope, missing, bus) == .finish { return }
-                    }
+                    if let error = await outcome.wait() { throw error }
                 }
                 group.addTask {
                     // Probes until the node hears itself, then heartbeats.
@@ -116,6 +140,74 @@ public struct MeshNodeService: Service {
                 group.cancelAll()
             }
         }
+    }
+}
+
+/// How a node's work ended: set once from the I/O thread, awaited by the service.
+final class NodeOutcome: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+    private var error: (any Error)?
+    private var waiter: CheckedContinuation<(any Error)?, Never>?
+
+    var isDone: Bool { lock.withLock { done } }
+
+    /// Ends the node, normally (nil) or with an error; later calls are ignored.
+    func end(_ error: (any Error)?) {
+        lock.lock()
+        guard !done else {
+            lock.unlock()
+            return
+        }
+        done = true
+        self.error = error
+        let w = waiter
+        waiter = nil
+        lock.unlock()
+        w?.resume(returning: error)
+    }
+
+    /// Waits for the end; returns its error, if any. Cancellation returns nil.
+    func wait() async -> (any Error)? {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<(any Error)?, Never>) in
+                lock.lock()
+                if done || Task.isCancelled {
+                    let e = error
+                    lock.unlock()
+                    c.resume(returning: e)
+                } else {
+                    waiter = c
+                    lock.unlock()
+                }
+            }
+        } onCancel: {
+            lock.lock()
+            let w = waiter
+            waiter = nil
+            lock.unlock()
+            w?.resume(returning: nil)
+        }
+    }
+}
+
+/// A value behind a lock: how a node's state machine is shared between its handler and the rest of the process.
+public final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+
+    public init(_ value: Value) { stored = value }
+
+    public var value: Value {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+
+    /// Runs `body` on the value with the lock held.
+    public func mutate<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&stored)
     }
 }
 

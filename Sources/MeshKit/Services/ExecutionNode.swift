@@ -7,7 +7,7 @@ import TradingCore
 /// `ctl.ack` with the bar's sequence number, which is the replay's credit. After the signal stream's `ctl.end`
 /// it finishes the run, hands the result to `onFinish` (which writes the result files) and publishes its own
 /// `ctl.end` on `pnl.<SYMBOL>`.
-public actor ExecutionNode {
+public struct ExecutionNode: Sendable {
     public typealias Finish = @Sendable (BacktestResult) throws -> Void
 
     public let name: String
@@ -36,9 +36,9 @@ public actor ExecutionNode {
         self.onFinish = onFinish
     }
 
-    public nonisolated var subscriptions: [String] { [Topic.bar(symbol), Topic.signal(symbol), Topic.end] }
+    public var subscriptions: [String] { [Topic.bar(symbol), Topic.signal(symbol), Topic.end] }
 
-    public func handle(_ envelope: Envelope, bus: BusConnection) throws -> MeshNodeService.Next {
+    public mutating func handle(_ envelope: Envelope, publish: MeshNodeService.Publish) throws -> MeshNodeService.Next {
         switch envelope.message {
         case .bar(let s, let bar) where s == symbol && envelope.topic == Topic.bar(symbol):
             guard inputFilter.accept(envelope, from: barSource, logger: logger) else { return .proceed }
@@ -55,7 +55,7 @@ public actor ExecutionNode {
         while progressed {
             progressed = false
             if appliedPlans + 1 == nextBar, let entry = bars.removeValue(forKey: nextBar) {
-                execute(entry, sequence: nextBar, bus: bus)
+                execute(entry, sequence: nextBar, publish: publish)
                 nextBar += 1
                 progressed = true
             }
@@ -67,9 +67,9 @@ public actor ExecutionNode {
         }
         guard let end = endSeq, nextBar > end, appliedPlans >= end else { return .proceed }
         let (result, fills) = execution.finish(sequence: end)
-        publish(fills, stamp: lastStamp, bus: bus)
+        self.publish(fills, stamp: lastStamp, publish: publish)
         try onFinish(result)
-        bus.publish(topic: Topic.end, message: .end(service: name, topic: Topic.pnl(symbol), lastSeq: end),
+        publish(Topic.end, .end(service: name, topic: Topic.pnl(symbol), lastSeq: end),
                     tsEvent: lastStamp.tsEvent, tsInit: lastStamp.tsInit)
         logger.info("execution finished", metadata: [
             "symbol": "\(symbol)", "bars": "\(end)", "trades": "\(result.trades.count)",
@@ -77,22 +77,23 @@ public actor ExecutionNode {
         return .finish
     }
 
-    private func execute(_ entry: (bar: Bar, tsEvent: Int64, tsInit: Int64), sequence: UInt64, bus: BusConnection) {
+    private mutating func execute(_ entry: (bar: Bar, tsEvent: Int64, tsInit: Int64), sequence: UInt64,
+                                  publish: MeshNodeService.Publish) {
         let fills = execution.execute(entry.bar, sequence: sequence)
         lastStamp = (entry.tsEvent, entry.tsInit)
-        publish(fills, stamp: lastStamp, bus: bus)
-        bus.publish(topic: Topic.pnl(symbol), message: .position(execution.snapshot), tsEvent: entry.tsEvent,
+        self.publish(fills, stamp: lastStamp, publish: publish)
+        publish(Topic.pnl(symbol), .position(execution.snapshot), tsEvent: entry.tsEvent,
                     tsInit: entry.tsInit)
-        bus.publish(topic: Topic.ack, message: .ack(service: name, lastSeq: sequence), tsEvent: entry.tsEvent,
+        publish(Topic.ack, .ack(service: name, lastSeq: sequence), tsEvent: entry.tsEvent,
                     tsInit: entry.tsInit)
     }
 
-    private func publish(_ fills: [Fill], stamp: (tsEvent: Int64, tsInit: Int64), bus: BusConnection) {
+    private func publish(_ fills: [Fill], stamp: (tsEvent: Int64, tsInit: Int64), publish: MeshNodeService.Publish) {
         for fill in fills {
-            bus.publish(topic: Topic.order(symbol), message: .order(Order(
+            publish(Topic.order(symbol), .order(Order(
                 clientOrderID: fill.clientOrderID, symbol: symbol, side: fill.side, quantity: fill.quantity,
                 type: .market)), tsEvent: stamp.tsEvent, tsInit: stamp.tsInit)
-            bus.publish(topic: Topic.fill(symbol), message: .fill(fill), tsEvent: stamp.tsEvent, tsInit: stamp.tsInit)
+            publish(Topic.fill(symbol), .fill(fill), tsEvent: stamp.tsEvent, tsInit: stamp.tsInit)
         }
     }
 }

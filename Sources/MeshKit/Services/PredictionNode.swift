@@ -5,14 +5,13 @@ import TradingCore
 /// number as the bar (a bar without a prediction gets NaNs). Time is the bar's: the prediction's envelope carries
 /// the bar envelope's timestamps, so a replay never reads the wall clock.
 ///
-/// A model needs history before it can predict (indicator warm-up, one window). Before the first bar it receives,
-/// the node feeds `history`'s bars that are strictly older than that bar to the predictor, so predictions on the
+/// A model needs history before it can predict (indicator warm-up, one window): give it a predictor that has
+/// already taken in the bars before the first one it will receive (`BarPredictor.warmUp`), so predictions on the
 /// bus equal those an in-process run makes over the whole file.
-public actor PredictionNode {
+public struct PredictionNode: Sendable {
     public let name: String
     public let symbol: String
     private var predictor: any BarPredictor
-    private var history: BarSeries?
     private let barSource: String
     private let exitAtEnd: Bool
     private let logger: Logger
@@ -23,30 +22,25 @@ public actor PredictionNode {
     /// - Parameters:
     ///   - barSource: the service whose bars it predicts (`DataSvc`); bars from any other source are ignored.
     ///   - exitAtEnd: finish after the bar stream's `ctl.end` (a replay), instead of waiting for more bars.
-    public init(name: String, symbol: String, predictor: any BarPredictor, history: BarSeries?, barSource: String,
+    public init(name: String, symbol: String, predictor: any BarPredictor, barSource: String,
                 exitAtEnd: Bool, logger: Logger) {
         self.name = name
         self.symbol = symbol
         self.predictor = predictor
-        self.history = history
         self.barSource = barSource
         self.exitAtEnd = exitAtEnd
         self.logger = logger
     }
 
     /// Topic prefixes the node needs.
-    public nonisolated var subscriptions: [String] { [Topic.bar(symbol), Topic.end] }
+    public var subscriptions: [String] { [Topic.bar(symbol), Topic.end] }
 
-    public func handle(_ envelope: Envelope, bus: BusConnection) -> MeshNodeService.Next {
+    public mutating func handle(_ envelope: Envelope, publish: MeshNodeService.Publish) -> MeshNodeService.Next {
         switch envelope.message {
         case .bar(let s, let bar) where s == symbol && envelope.topic == Topic.bar(symbol):
             guard inputFilter.accept(envelope, from: barSource, logger: logger) else { return .proceed }
-            if let h = history {
-                history = nil
-                for t in 0..<h.count where h.time[t] < bar.time { _ = predictor.predict(after: h[t]) }
-            }
             let p = predictor.predict(after: bar)
-            bus.publish(topic: Topic.prediction(symbol), message: .prediction(symbol: symbol, prediction: Prediction(
+            publish(Topic.prediction(symbol), .prediction(symbol: symbol, prediction: Prediction(
                 time: bar.time, predictedPrice: p?.predictedPrice ?? .nan, predictedReturn: p?.predictedReturn ?? .nan)),
                 tsEvent: envelope.tsEvent, tsInit: envelope.tsInit)
             lastBarSeq = envelope.seq
@@ -56,7 +50,7 @@ public actor PredictionNode {
             return .proceed
         }
         guard let end = endSeq, lastBarSeq >= end else { return .proceed }
-        bus.publish(topic: Topic.end, message: .end(service: name, topic: Topic.prediction(symbol), lastSeq: end),
+        publish(Topic.end, .end(service: name, topic: Topic.prediction(symbol), lastSeq: end),
                     tsEvent: envelope.tsEvent, tsInit: envelope.tsInit)
         logger.info("prediction stream ended", metadata: ["symbol": "\(symbol)", "bars": "\(end)"])
         return exitAtEnd ? .finish : .proceed

@@ -4,7 +4,7 @@ import TradingCore
 /// The strategy service's work: joins `bar.<SYMBOL>` and `pred.<SYMBOL>` by sequence number, runs the configured
 /// strategy (the same code as `Backtester run`) and publishes one `signal.<SYMBOL>` per bar, "no change"
 /// included, with the bar's sequence number and timestamps.
-public actor StrategyNode {
+public struct StrategyNode: Sendable {
     public let name: String
     public let symbol: String
     private var strategy: StrategyStream
@@ -29,9 +29,9 @@ public actor StrategyNode {
         self.logger = logger
     }
 
-    public nonisolated var subscriptions: [String] { [Topic.bar(symbol), Topic.prediction(symbol), Topic.end] }
+    public var subscriptions: [String] { [Topic.bar(symbol), Topic.prediction(symbol), Topic.end] }
 
-    public func handle(_ envelope: Envelope, bus: BusConnection) -> MeshNodeService.Next {
+    public mutating func handle(_ envelope: Envelope, publish: MeshNodeService.Publish) -> MeshNodeService.Next {
         switch envelope.message {
         case .bar(let s, let bar) where s == symbol && envelope.topic == Topic.bar(symbol):
             guard inputFilter.accept(envelope, from: barSource, logger: logger) else { return .proceed }
@@ -49,12 +49,12 @@ public actor StrategyNode {
             bars[next] = nil
             predictions[next] = nil
             let plan = strategy.append(entry.bar, predictedReturn: predicted.isNaN ? nil : predicted)
-            bus.publish(topic: Topic.signal(symbol), message: .signal(symbol: symbol, barTime: entry.bar.time, plan: plan),
+            publish(Topic.signal(symbol), .signal(symbol: symbol, barTime: entry.bar.time, plan: plan),
                         tsEvent: entry.tsEvent, tsInit: entry.tsInit)
             next += 1
         }
         guard let end = endSeq, next > end else { return .proceed }
-        bus.publish(topic: Topic.end, message: .end(service: name, topic: Topic.signal(symbol), lastSeq: end),
+        publish(Topic.end, .end(service: name, topic: Topic.signal(symbol), lastSeq: end),
                     tsEvent: envelope.tsEvent, tsInit: envelope.tsInit)
         logger.info("signal stream ended", metadata: ["symbol": "\(symbol)", "bars": "\(end)"])
         return exitAtEnd ? .finish : .proceed
