@@ -78,8 +78,9 @@ struct ExecSvcCommand: AsyncParsableCommand {
             return try await ServiceRunner.run(name: name, subscriptions: ["bar.", "signal.", "ctl."], options: mesh)
         }
         let state = Locked(node)
-        try await ServiceRunner.run(name: name, subscriptions: node.subscriptions, options: mesh) { e, publish in
-            try state.mutate { try $0.handle(e, publish: publish) }
-        }
+        try await ServiceRunner.run(
+            name: name, subscriptions: node.subscriptions, options: mesh,
+            work: { e, publish in try state.mutate { try $0.handle(e, publish: publish) } },
+            batchEnd: { publish in state.mutate { $0.flush(publish: publish) } })
     }
 }

@@ -62,7 +62,13 @@ public struct BarReplayService: Service {
         do {
             try await cancelWhenGracefulShutdown {
                 try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await self.publish(bus: bus, progress: progress) }
+                    group.addTask {
+                        do {
+                            try await self.publish(bus: bus, progress: progress)
+                        } catch is CancellationError {
+                            // A graceful shutdown between two bars: a clean stop.
+                        }
+                    }
                     group.addTask { try await self.watch(progress: progress) }
                     try await group.next()
                     group.cancelAll()
@@ -107,44 +113,89 @@ public struct BarReplayService: Service {
 
     private func publish(bus: BusConnection, progress: ReplayProgress) async throws {
         let topic = Topic.bar(symbol)
-        let window: Int?
+        let end = UInt64(series.count)
         switch pacing {
-        case .replay(let w):
-            window = w.map { max(1, $0) }
+        case .replay(let window):
             try await progress.waitUntilReady()
             if !awaiting.isEmpty {
                 // The awaited services' subscriptions are live at the forwarder; wait until it has passed one on.
                 while !bus.hasSubscriber(for: topic) { try await Task.sleep(for: .milliseconds(2)) }
             }
             logger.info("replay starting", metadata: ["services": "\(awaiting)", "bars": "\(series.count)"])
-        case .live:
-            window = nil
-        }
-        progress.started()
-        var last: Int64 = 0
-        for index in 0..<series.count {
-            if Task.isCancelled { break }
-            let bar = series[index]
-            let seq = UInt64(index + 1)
-            switch pacing {
-            case .replay:
-                if let window { try await progress.waitForCredit(seq: seq, window: window) }
-                last = bar.time
-            case .live(let speed, let clock):
+            progress.started()
+            let pump = CreditPump(name: name, symbol: symbol, series: series, window: window.map { max(1, $0) },
+                                  bus: bus)
+            // From here on each acknowledgement publishes the bars it gives credit for, on the I/O thread.
+            progress.onCredit = { acked in pump.pump(acked: acked) }
+            pump.pump(acked: progress.acknowledgedSeq)
+            defer { pump.stop() }
+            if window != nil {
+                try await progress.waitForCredit(seq: end + 1, window: 1)
+            }
+        case .live(let speed, let clock):
+            progress.started()
+            var last: Int64 = 0
+            for index in 0..<series.count {
+                if Task.isCancelled { return }
                 if index > 0 {
-                    let gap = Double(bar.time - series.time[index - 1]) / speed
+                    let gap = Double(series.time[index] - series.time[index - 1]) / speed
                     try await Task.sleep(for: .nanoseconds(Int64(gap)))
                 }
                 last = clock.nowNanoseconds()
+                bus.publish(topic: topic, message: .bar(symbol: symbol, bar: series[index]), tsEvent: last, tsInit: last)
             }
-            bus.publish(topic: topic, message: .bar(symbol: symbol, bar: bar), tsEvent: last, tsInit: last)
+            bus.publish(topic: Topic.end, message: .end(service: name, topic: topic, lastSeq: end), tsEvent: last,
+                        tsInit: last)
         }
-        guard !Task.isCancelled else { return }
-        let end = UInt64(series.count)
-        bus.publish(topic: Topic.end, message: .end(service: name, topic: topic, lastSeq: end), tsEvent: last,
-                    tsInit: last)
-        if window != nil { try await progress.waitForCredit(seq: end + 1, window: 1) }
         logger.info("replay finished", metadata: ["topic": "\(topic)", "bars": "\(series.count)"])
+    }
+}
+
+/// Publishes a replay's bars as credit arrives: everything up to `acked + window` (all of them without a window),
+/// then `ctl.end`. Called from the thread that delivers the acknowledgement — the bus I/O thread — so a bar costs
+/// no task switch; the lock keeps bars in order (their bus sequence numbers are their positions, from 1).
+final class CreditPump: @unchecked Sendable {
+    private let lock = NSLock()
+    private let name: String
+    private let symbol: String
+    private let topic: String
+    private let series: BarSeries
+    private let window: Int?
+    private let bus: BusConnection
+    private var next = 0
+    private var stopped = false
+
+    init(name: String, symbol: String, series: BarSeries, window: Int?, bus: BusConnection) {
+        self.name = name
+        self.symbol = symbol
+        topic = Topic.bar(symbol)
+        self.series = series
+        self.window = window
+        self.bus = bus
+    }
+
+    func pump(acked: UInt64) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !stopped, next <= series.count else { return }
+        let limit = window.map { min(series.count, Int(acked) + $0) } ?? series.count
+        while next < limit {
+            let bar = series[next]
+            // Virtual time: the bar's own timestamp.
+            bus.publish(topic: topic, message: .bar(symbol: symbol, bar: bar), tsEvent: bar.time, tsInit: bar.time)
+            next += 1
+        }
+        if next == series.count {
+            let last = series.time.last ?? 0
+            bus.publish(topic: Topic.end, message: .end(service: name, topic: topic, lastSeq: UInt64(series.count)),
+                        tsEvent: last, tsInit: last)
+            next += 1   // past the end: ctl.end goes out once
+        }
+    }
+
+    /// No more publishing (the replay ended or is shutting down).
+    func stop() {
+        lock.withLock { stopped = true }
     }
 }
 
@@ -170,9 +221,19 @@ final class ReplayProgress: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// Called with the acknowledged sequence number after each new acknowledgement (on the I/O thread).
+    var onCredit: (@Sendable (UInt64) -> Void)? {
+        get { lock.withLock { credit } }
+        set { lock.withLock { credit = newValue } }
+    }
+    private var credit: (@Sendable (UInt64) -> Void)?
+
+    var acknowledgedSeq: UInt64 { lock.withLock { acked } }
+
     func acknowledged(_ seq: UInt64) {
         lock.lock()
         var resume: CheckedContinuation<Void, Never>?
+        let onCredit = credit
         if seq > acked {
             acked = seq
             lastProgress = .now
@@ -181,7 +242,9 @@ final class ReplayProgress: @unchecked Sendable {
                 waiter = nil
             }
         }
+        let acked = self.acked
         lock.unlock()
+        onCredit?(acked)
         resume?.resume()
     }
 

@@ -36,6 +36,7 @@ public final class BusConnection: @unchecked Sendable {
     private let subscriptions: [String]
     private let logger: Logger
     private let onEvent: (@Sendable (Event) -> Void)?
+    private let onTurnEnd: (@Sendable () -> Void)?
     /// The I/O thread, once started: a publish from it needs no wake-up (the loop flushes right after).
     private var ioThread: pthread_t?
 
@@ -59,9 +60,12 @@ public final class BusConnection: @unchecked Sendable {
     ///   - subscriptions: topic prefixes to receive (empty = publish only).
     ///   - onEvent: when given, every received message is handed to it on the I/O thread, in order, and `events`
     ///     stays empty. Messages it publishes go out in the same loop turn, with no thread switch.
+    ///   - onTurnEnd: with `onEvent`, called on the I/O thread after each turn's messages, before they are sent:
+    ///     the place to publish one summary (an acknowledgement) for a whole batch.
     public init(source: String, endpoints: MeshEndpoints, subscriptions: [String], logger: Logger,
-                onEvent: (@Sendable (Event) -> Void)? = nil) {
+                onEvent: (@Sendable (Event) -> Void)? = nil, onTurnEnd: (@Sendable () -> Void)? = nil) {
         self.onEvent = onEvent
+        self.onTurnEnd = onTurnEnd
         self.source = source
         self.endpoints = endpoints
         self.subscriptions = subscriptions
@@ -248,6 +252,7 @@ public final class BusConnection: @unchecked Sendable {
                 }
                 // One batch per turn: the consumer switches in once for all of it.
                 if !received.isEmpty { continuation.yield(received) }
+                onTurnEnd?()
                 lock.lock()
                 stats.messagesIn = monitor.received
                 stats.dropped = monitor.garbageCount

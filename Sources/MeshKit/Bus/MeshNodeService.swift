@@ -22,10 +22,17 @@ public struct MeshNodeService: Service {
     /// make one from a closure that collects the messages.
     public struct Publish: Sendable {
         private let body: @Sendable (String, MeshMessage, Int64, Int64) -> Void
+        private let wanted: @Sendable (String) -> Bool
 
-        public init(_ body: @escaping @Sendable (String, MeshMessage, Int64, Int64) -> Void) {
+        /// - Parameter wanted: whether anyone subscribes to a topic (default: always).
+        public init(wanted: @escaping @Sendable (String) -> Bool = { _ in true },
+                    _ body: @escaping @Sendable (String, MeshMessage, Int64, Int64) -> Void) {
             self.body = body
+            self.wanted = wanted
         }
+
+        /// Whether a subscription for `topic` exists on the bus: a message only for watchers can be skipped.
+        public func isWanted(_ topic: String) -> Bool { wanted(topic) }
 
         public func callAsFunction(_ topic: String, _ message: MeshMessage, tsEvent: Int64, tsInit: Int64) {
             body(topic, message, tsEvent, tsInit)
@@ -37,6 +44,9 @@ public struct MeshNodeService: Service {
     /// must not block. Throwing ends the node with that error.
     public typealias Handler = @Sendable (_ envelope: Envelope, _ missing: UInt64, _ publish: Publish) throws -> Next
 
+    /// Called on the I/O thread after each batch of messages the handler was given.
+    public typealias BatchEnd = @Sendable (_ publish: Publish) -> Void
+
     public let name: String
     private let endpoints: MeshEndpoints
     private let subscriptions: [String]
@@ -44,11 +54,16 @@ public struct MeshNodeService: Service {
     private let logger: Logger
     private let handler: Handler
     private let gapPolicy: GapPolicy
+    private let batchEnd: BatchEnd?
 
-    /// - Parameter gapPolicy: `.fatal` ends `run()` with an error at the first sequence gap (replay mode).
+    /// - Parameters:
+    ///   - gapPolicy: `.fatal` ends `run()` with an error at the first sequence gap (replay mode).
+    ///   - batchEnd: called after each batch of messages, e.g. to acknowledge them all at once.
     public init(name: String, endpoints: MeshEndpoints, subscriptions: [String], clock: any MeshClock,
-                logger: Logger, gapPolicy: GapPolicy = .report, handler: @escaping Handler) {
+                logger: Logger, gapPolicy: GapPolicy = .report, batchEnd: BatchEnd? = nil,
+                handler: @escaping Handler) {
         self.name = name
+        self.batchEnd = batchEnd
         self.gapPolicy = gapPolicy
         self.endpoints = endpoints
         self.subscriptions = subscriptions
@@ -59,10 +74,11 @@ public struct MeshNodeService: Service {
 
     public func run() async throws {
         let name = self.name, clock = self.clock, handler = self.handler, gapPolicy = self.gapPolicy
-        let subscriptions = self.subscriptions, logger = self.logger
+        let subscriptions = self.subscriptions, logger = self.logger, batchEnd = self.batchEnd
         let readiness = ReadinessFlag()
         let outcome = NodeOutcome()
         let connection = Locked<BusConnection?>(nil)
+        let publisher = Locked<Publish?>(nil)
         // The probe subscription comes last: when a probe arrives, every earlier subscription is live.
         let bus = BusConnection(source: name, endpoints: endpoints, subscriptions: subscriptions + [Topic.probe],
                                 logger: logger) { event in
@@ -87,16 +103,20 @@ public struct MeshNodeService: Service {
                         + "seq \(envelope.seq) (gap policy: fatal)"))
                 return
             }
-            let publish = Publish { topic, message, tsEvent, tsInit in
-                bus.publish(topic: topic, message: message, tsEvent: tsEvent, tsInit: tsInit)
-            }
+            guard let publish = publisher.value else { return }
             do {
                 if try handler(envelope, missing, publish) == .finish { outcome.end(nil) }
             } catch {
                 outcome.end(error)
             }
+        } onTurnEnd: {
+            guard !outcome.isDone, let publish = publisher.value else { return }
+            batchEnd?(publish)
         }
         connection.value = bus
+        publisher.value = Publish(wanted: { bus.hasSubscriber(for: $0) }) { topic, message, tsEvent, tsInit in
+            bus.publish(topic: topic, message: message, tsEvent: tsEvent, tsInit: tsInit)
+        }
         try bus.start()
         do {
             try await runTasks(bus: bus, readiness: readiness, outcome: outcome)

@@ -3,8 +3,8 @@ import TradingCore
 
 /// The execution service's work: joins `bar.<SYMBOL>` and `signal.<SYMBOL>` by sequence number and drives the
 /// execution model: bar N is executed only once the decision on bar N − 1's close has been applied. Per bar it
-/// publishes the orders and fills (`order.<SYMBOL>`, `fill.<SYMBOL>`), the account (`pnl.<SYMBOL>`) and
-/// `ctl.ack` with the bar's sequence number, which is the replay's credit. After the signal stream's `ctl.end`
+/// publishes the orders and fills (`order.<SYMBOL>`, `fill.<SYMBOL>`) and the account (`pnl.<SYMBOL>`, when
+/// someone subscribes), and after each batch `ctl.ack` with the last bar's sequence number — the replay's credit. After the signal stream's `ctl.end`
 /// it finishes the run, hands the result to `onFinish` (which writes the result files) and publishes its own
 /// `ctl.end` on `pnl.<SYMBOL>`.
 public struct ExecutionNode: Sendable {
@@ -22,6 +22,7 @@ public struct ExecutionNode: Sendable {
     private var nextBar: UInt64 = 1
     private var appliedPlans: UInt64 = 0
     private var endSeq: UInt64?
+    private var executedUnacknowledged: (seq: UInt64, tsEvent: Int64, tsInit: Int64)?
     private var lastStamp: (tsEvent: Int64, tsInit: Int64) = (0, 0)
     private var inputFilter = InputFilter()
 
@@ -66,6 +67,7 @@ public struct ExecutionNode: Sendable {
             }
         }
         guard let end = endSeq, nextBar > end, appliedPlans >= end else { return .proceed }
+        flush(publish: publish)
         let (result, fills) = execution.finish(sequence: end)
         self.publish(fills, stamp: lastStamp, publish: publish)
         try onFinish(result)
@@ -82,10 +84,19 @@ public struct ExecutionNode: Sendable {
         let fills = execution.execute(entry.bar, sequence: sequence)
         lastStamp = (entry.tsEvent, entry.tsInit)
         self.publish(fills, stamp: lastStamp, publish: publish)
-        publish(Topic.pnl(symbol), .position(execution.snapshot), tsEvent: entry.tsEvent,
-                    tsInit: entry.tsInit)
-        publish(Topic.ack, .ack(service: name, lastSeq: sequence), tsEvent: entry.tsEvent,
-                    tsInit: entry.tsInit)
+        // The account per bar is for watchers (`MeshCtl tap pnl.`); with none, it is not even encoded.
+        if publish.isWanted(Topic.pnl(symbol)) {
+            publish(Topic.pnl(symbol), .position(execution.snapshot), tsEvent: entry.tsEvent, tsInit: entry.tsInit)
+        }
+        executedUnacknowledged = (sequence, entry.tsEvent, entry.tsInit)
+    }
+
+    /// Acknowledges the last bar executed: once per batch of messages rather than once per bar, which is all the
+    /// replay's credit window needs.
+    public mutating func flush(publish: MeshNodeService.Publish) {
+        guard let last = executedUnacknowledged else { return }
+        executedUnacknowledged = nil
+        publish(Topic.ack, .ack(service: name, lastSeq: last.seq), tsEvent: last.tsEvent, tsInit: last.tsInit)
     }
 
     private func publish(_ fills: [Fill], stamp: (tsEvent: Int64, tsInit: Int64), publish: MeshNodeService.Publish) {
