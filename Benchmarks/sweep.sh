@@ -9,9 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 REPS=${1:-5}
 SCRATCH=${SCRATCH:-.build}
-BENCH=/tmp/trademesh-bench
-DATA=$BENCH/data/synth_1m.csv
-PRED=$BENCH/data/synth_1m_momentum_predictions.csv
+. Benchmarks/bench-data.sh
+DATA=$BENCH_DATA
+PRED=$BENCH_PRED
 OUT=$(mktemp -d /tmp/trademesh-sweep-bench.XXXXXX)
 trap 'rm -rf "$OUT"' EXIT
 
@@ -31,16 +31,9 @@ printf '%s\n' "${walls[@]}" | sort -n | awk -v sets="$sets" '
   { v[NR] = $1 } END { printf "sweep_sets %d  wall_s_best %.2f  wall_s_median %.2f  (target < 1 s)\n", sets, v[1], v[int((NR + 1) / 2)] }'
 
 echo "# 2. peak RSS of Backtester run over 1M bars"
-if [ ! -f "$DATA" ]; then
+if ! bench_predictions; then
   echo "skipped: $DATA is missing (bash ../shared/bench/peers/run.sh creates it)"
   exit 0
-fi
-if [ ! -f "$PRED" ]; then
-  awk -F, 'NR == 1 { print "Time,predicted_price,predicted_return"; next }
-           { c[NR % 6] = $5; back = c[(NR + 1) % 6]
-             r = (NR > 6 && back > 0) ? $5 / back - 1 : 0
-             printf "%s,%.4f,%.8f\n", $1, $5 * (1 + r), r }' "$DATA" >"$PRED.tmp"
-  mv "$PRED.tmp" "$PRED"
 fi
 cat >"$OUT/rss.yaml" <<YAML
 data: $DATA

@@ -65,6 +65,8 @@ struct ReplayCommand: ParsableCommand {
             print(String(format: "replayed %d bars through %d processes (%@, window %d) in %.3f s: %.0f bars/s",
                          bars, report.services.count, transport, window, report.seconds,
                          Double(bars) / report.seconds))
+            let cpu = report.cpu.map { String(format: "%@ %.2f+%.2f", $0.service, $0.user, $0.system) }
+            print("cpu seconds (user+system): " + cpu.joined(separator: ", "))
             print("results: \(directory)  (trades.csv, equity.csv, metrics.json, run.json)")
         }
     }

@@ -61,6 +61,17 @@ public final class LocalProcess: @unchecked Sendable {
         process.waitUntilExit()
     }
 
+    /// CPU time (user, system) it has used so far, in seconds, from /proc; nil once it has exited.
+    public func cpuSeconds() -> (user: Double, system: Double)? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        // Fields after "pid (comm)": state is field 3; utime and stime are fields 14 and 15.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return (user / ticks, system / ticks)
+    }
+
     /// The last `lines` lines of its stderr.
     public func logTail(lines: Int = 8) -> String {
         let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""

@@ -36,6 +36,8 @@ public struct ReplayMesh: Sendable {
     public struct Report: Sendable {
         public var seconds: Double
         public var services: [String]
+        /// CPU seconds (user, system) each process used, sampled until it exited (to within 50 ms).
+        public var cpu: [(service: String, user: Double, system: Double)]
     }
 
     /// The service processes, in start order.
@@ -94,9 +96,15 @@ public struct ReplayMesh: Sendable {
         FileManager.default.createFile(atPath: runDirectory + "/pids", contents: Data(pids.utf8))
         let stop = SignalStop { group.stopAll(); Glibc.exit(143) }
         defer { withExtendedLifetime(stop) {} }
-        // Success: DataSvc and ExecSvc both exit 0 (ExecSvc only after writing the results).
+        // Success: the four services exit 0 (ExecSvc only after writing the results).
         let finishers = Set(["DataSvc", "ExecSvc", "StrategySvc", "PredictSvc"])
+        var cpu = [String: (user: Double, system: Double)]()
+        var turns = 0
         while true {
+            if turns % 10 == 0 {
+                for p in processes { if let c = p.cpuSeconds() { cpu[p.name] = c } }
+            }
+            turns += 1
             if let failed = processes.first(where: { $0.exit.map { !$0.success } ?? false }) {
                 let how = failed.exit?.description ?? "ended"
                 group.stopAll()
@@ -111,7 +119,9 @@ public struct ReplayMesh: Sendable {
         }
         let seconds = Date().timeIntervalSince(started)
         group.stopAll()
-        return Report(seconds: seconds, services: processes.map(\.name))
+        for p in processes { if let c = p.cpuSeconds() { cpu[p.name] = c } }
+        return Report(seconds: seconds, services: processes.map(\.name),
+                      cpu: processes.map { ($0.name, cpu[$0.name]?.user ?? 0, cpu[$0.name]?.system ?? 0) })
     }
 }
 
