@@ -68,7 +68,8 @@ struct LiveCommand: AsyncParsableCommand {
         discussion: """
             The time between two bars' timestamps divided by --speed passes between their messages (--speed 3600: \
             an hourly bar per second). The source is a file today; an exchange or broker feed plugs in behind the \
-            same interface. Ends with ctl.end after the last bar. SIGTERM/SIGINT stop it with exit code 0.
+            same interface. With --config it first waits until the --await services are ready. Ends with ctl.end \
+            after the last bar. SIGTERM/SIGINT stop it with exit code 0.
             """)
 
     @OptionGroup var run: RunConfigOptions
@@ -82,16 +83,23 @@ struct LiveCommand: AsyncParsableCommand {
     @Option(help: "Replay speed relative to real time (60 = one hour of bars per minute).")
     var speed: Double = 60
 
+    @Option(name: .customLong("await"), parsing: .upToNextOption,
+            help: "Services to wait for before the first bar (default with --config: PredictSvc StrategySvc ExecSvc).")
+    var awaiting: [String] = []
+
     @OptionGroup var mesh: MeshOptions
 
     func run() async throws {
         try await failing {
             guard speed > 0, speed.isFinite else { throw ValidationError("--speed must be positive, got \(speed)") }
             let logger = mesh.logger(label: "DataSvc")
-            let (symbol, bars, _) = try BarSource.load(run: run, data: data, symbol: symbol, onBadRow: "fail",
-                                                       logger: logger)
+            let (symbol, bars, fromConfig) = try BarSource.load(run: run, data: data, symbol: symbol,
+                                                                onBadRow: "fail", logger: logger)
+            let awaiting = self.awaiting.isEmpty && fromConfig ? ["PredictSvc", "StrategySvc", "ExecSvc"]
+                                                               : self.awaiting
             let feed = BarReplayService(name: "DataSvc", symbol: symbol, series: bars, endpoints: try mesh.endpoints(),
-                                        pacing: .live(speed: speed, clock: SystemMeshClock()), logger: logger)
+                                        pacing: .live(speed: speed, clock: SystemMeshClock()), awaiting: awaiting,
+                                        logger: logger)
             try await BarSource.run(feed, logger: logger)
         }
     }

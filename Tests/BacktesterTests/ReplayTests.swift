@@ -164,3 +164,62 @@ import TradingCore
         #expect(w.stderr.contains("--window must be at least 1"))
     }
 }
+
+/// A paper session: the same services on a live-paced feed stamped with the wall clock trade exactly as the
+/// backtest of the same bars.
+@Suite(.timeLimit(.minutes(2))) struct LiveFeedTests {
+    typealias T = BacktesterCommandTests
+
+    @Test func aLivePacedSessionTradesExactlyAsTheBacktest() async throws {
+        let dir = T.temp()
+        let bin = URL(fileURLWithPath: T.binary).deletingLastPathComponent().path
+        var env = ProcessInfo.processInfo.environment
+        env["TRADEMESH_BUS_FRONTEND"] = "ipc://\(dir)/in.ipc"
+        env["TRADEMESH_BUS_BACKEND"] = "ipc://\(dir)/out.ipc"
+        env["TRADEMESH_HEARTBEAT_MS"] = "200"
+        let config = ["--config", "config/backtest.yaml", "--set", "start=2024-11-01",
+                      "--set", "strategy.entry_threshold=0.002"]
+        func start(_ executable: String, _ args: [String], stdout: String? = nil) throws -> Process {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: bin + "/" + executable)
+            p.arguments = args
+            p.environment = env
+            p.currentDirectoryURL = T.root
+            if let stdout {
+                FileManager.default.createFile(atPath: stdout, contents: nil)
+                p.standardOutput = FileHandle(forWritingAtPath: stdout)
+            } else {
+                p.standardOutput = FileHandle.nullDevice
+            }
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            return p
+        }
+        let bus = try start("MeshCtl", ["proxy"])
+        let tap = try start("MeshCtl", ["tap", "fill.", "bar.", "--count", "40"], stdout: dir + "/tap.jsonl")
+        let exec = try start("ExecSvc", config + ["--out", dir + "/paper"])
+        let strategy = try start("StrategySvc", config)
+        let predict = try start("PredictSvc", ["serve"] + config)
+        // One hourly bar every 2 ms of real time.
+        let data = try start("DataSvc", ["live", "--speed", "1800000"] + config)
+        for p in [data, exec, strategy, predict] {
+            while p.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(p.terminationStatus == 0, "\(p.executableURL?.lastPathComponent ?? "?") failed")
+        }
+        tap.terminate()
+        bus.terminate()
+        tap.waitUntilExit()
+        bus.waitUntilExit()
+        let run = try T.backtester(["run", "--out", dir + "/run"] + config)
+        #expect(run.status == 0)
+        ReplayTests.expectSameFiles(dir + "/run", dir + "/paper")
+        // The live feed stamps bars with the wall clock, not with the bar's own time.
+        let lines = (try? String(contentsOfFile: dir + "/tap.jsonl", encoding: .utf8))?.split(separator: "\n") ?? []
+        let bar = try #require(lines.first { $0.contains("\"type\":\"bar\"") || $0.contains("\"type\": \"bar\"") })
+        let now = Date().timeIntervalSince1970
+        let stamped = try #require((try JSONSerialization.jsonObject(with: Data(bar.utf8)) as? [String: Any])?["ts_event"]
+            as? NSNumber).doubleValue / 1e9
+        #expect(abs(now - stamped) < 600, "ts_event \(stamped) is the wall clock")
+        #expect(lines.contains { $0.contains("fill.NVDA") }, "fills are visible on the bus")
+    }
+}

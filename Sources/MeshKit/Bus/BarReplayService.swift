@@ -14,8 +14,9 @@ import TradingCore
 ///   flow control: nothing queues up, nothing is dropped; window 1 is lockstep) and waits for the acknowledgement of
 ///   the last bar. It fails loudly — naming the service — when an awaited service stops heartbeating or progress
 ///   stalls for `stallTimeout`.
-/// - `.live(speed:clock:)` — a live feed made from a file: bars are published as they "close", the gaps between
-///   bar timestamps divided by `speed`, stamped with `clock` (the wall clock). Nothing waits for acknowledgements.
+/// - `.live(speed:clock:)` — a live feed made from a file: once the awaited services are ready, bars are published
+///   as they "close", the gaps between bar timestamps divided by `speed`, stamped with `clock` (the wall clock).
+///   Nothing waits for acknowledgements.
 ///
 /// A graceful shutdown (SIGTERM) stops it between two bars.
 public struct BarReplayService: Service {
@@ -133,6 +134,10 @@ public struct BarReplayService: Service {
                 try await progress.waitForCredit(seq: end + 1, window: 1)
             }
         case .live(let speed, let clock):
+            try await progress.waitUntilReady()
+            if !awaiting.isEmpty {
+                while !bus.hasSubscriber(for: topic) { try await Task.sleep(for: .milliseconds(2)) }
+            }
             progress.started()
             var last: Int64 = 0
             for index in 0..<series.count {
