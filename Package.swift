@@ -94,6 +94,8 @@ let package = Package(
                 "TradingCore",
                 "Forecast",
                 "MeshCLI",
+                "MeshKit",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Logging
 import MeshCLI
+import MeshKit
+import ServiceLifecycle
 import TradingCore
 
 /// `Backtester replay --config F`: the same backtest as `run`, replayed through the mesh's processes.
@@ -34,6 +36,14 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Directory of the mesh executables (default: this binary's directory).")
     var bin: String?
 
+    @Flag(help: """
+        Replay onto a running mesh (e.g. `MeshCtl up`) instead of starting one: its PredictSvc, StrategySvc and \
+        ExecSvc must run with the same config; this command publishes the bars as DataSvc and waits for ExecSvc's \
+        ctl.end. The results are where that ExecSvc writes them (its --out). The bus: config/mesh.yaml, \
+        TRADEMESH_BUS_FRONTEND/BACKEND.
+        """)
+    var attach = false
+
     @Option(name: .customLong("run-dir"),
             help: "Keep the bus sockets, each service's log and a `pids` file here (default: a temporary directory).")
     var runDirectory: String?
@@ -54,6 +64,10 @@ struct ReplayCommand: ParsableCommand {
             let manifest = RunManifest(codeVersion: runner.codeVersion, config: parsed, dataSHA256: inputs.dataSHA256,
                                        predictionsSHA256: inputs.predictionsSHA256, model: inputs.model)
             let directory = out ?? "backtests/" + manifest.runID
+            if attach {
+                try replayOntoRunningMesh(bars: inputs.bars, symbol: parsed.symbol, logger: logger)
+                return
+            }
             let binDirectory = bin ?? Bundle.main.executableURL!.resolvingSymlinksInPath()
                 .deletingLastPathComponent().path
             var mesh = ReplayMesh(configPath: config, overrides: overrides, outDirectory: directory, window: window,
@@ -69,5 +83,36 @@ struct ReplayCommand: ParsableCommand {
             print("cpu seconds (user+system): " + cpu.joined(separator: ", "))
             print("results: \(directory)  (trades.csv, equity.csv, metrics.json, run.json)")
         }
+    }
+
+    /// `--attach`: this process is the mesh's DataSvc for one replay.
+    private func replayOntoRunningMesh(bars: BarSeries, symbol: String, logger: Logger) throws {
+        let meshConfig = FileManager.default.fileExists(atPath: "config/mesh.yaml") ? "config/mesh.yaml" : nil
+        let endpoints = try MeshEndpoints.load(path: meshConfig, environment: ProcessInfo.processInfo.environment)
+        let replay = BarReplayService(name: "DataSvc", symbol: symbol, series: bars, endpoints: endpoints,
+                                      pacing: .replay(window: window),
+                                      awaiting: ["PredictSvc", "StrategySvc", "ExecSvc"], finishedBy: "ExecSvc",
+                                      logger: logger)
+        let started = ContinuousClock.now
+        let failure = Locked<(any Error)?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            do {
+                let group = ServiceGroup(configuration: .init(
+                    services: [.init(service: replay, successTerminationBehavior: .gracefullyShutdownGroup)],
+                    gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                try await group.run()
+            } catch {
+                failure.value = error
+            }
+            done.signal()
+        }
+        done.wait()
+        if let error = failure.value { throw ValidationErrorText("replay onto the running mesh failed: \(error)") }
+        let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18
+            + Double((ContinuousClock.now - started).components.seconds)
+        print(String(format: "replayed %d bars onto the running mesh at %@ (window %d) in %.3f s",
+                     bars.count, endpoints.frontend, window, seconds))
+        print("the results are written by the mesh's ExecSvc, into its --out directory")
     }
 }

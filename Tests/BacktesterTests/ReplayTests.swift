@@ -118,41 +118,43 @@ import TradingCore
     }
 
     @Test func aServiceStartedLateLosesNoBar() async throws {
-        let dir = T.temp()
-        let bin = URL(fileURLWithPath: T.binary).deletingLastPathComponent().path
-        var env = ProcessInfo.processInfo.environment
-        env["TRADEMESH_BUS_FRONTEND"] = "ipc://\(dir)/in.ipc"
-        env["TRADEMESH_BUS_BACKEND"] = "ipc://\(dir)/out.ipc"
-        env["TRADEMESH_HEARTBEAT_MS"] = "200"
+        let mesh = HandStartedMesh()
         let config = ["--config", "config/backtest.yaml", "--set", "start=2024-03-01", "--gaps", "fatal"]
-        func start(_ executable: String, _ args: [String]) throws -> Process {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: bin + "/" + executable)
-            p.arguments = args
-            p.environment = env
-            p.currentDirectoryURL = T.root
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            return p
-        }
-        let bus = try start("MeshCtl", ["proxy"])
-        let exec = try start("ExecSvc", config + ["--out", dir + "/replay"])
-        let predict = try start("PredictSvc", ["serve"] + config)
-        let data = try start("DataSvc", ["replay"] + config + ["--window", "8"])
+        let bus = try mesh.start("MeshCtl", ["proxy"])
+        let exec = try mesh.start("ExecSvc", config + ["--out", mesh.dir + "/replay"])
+        let predict = try mesh.start("PredictSvc", ["serve"] + config)
+        let data = try mesh.start("DataSvc", ["replay"] + config + ["--window", "8"])
         // StrategySvc joins a second later: the replay waits for it instead of losing bars.
         try await Task.sleep(for: .seconds(1))
-        let strategy = try start("StrategySvc", config)
-        for p in [data, exec, strategy, predict] {
-            while p.isRunning { try await Task.sleep(for: .milliseconds(20)) }
-            #expect(p.terminationStatus == 0, "\(p.executableURL?.lastPathComponent ?? "?") failed")
-        }
+        let strategy = try mesh.start("StrategySvc", config)
+        try await mesh.expectClean([data, exec, strategy, predict])
         bus.terminate()
         bus.waitUntilExit()
         let run = try T.backtester(["run", "--config", "config/backtest.yaml", "--set", "start=2024-03-01",
-                                    "--out", dir + "/run"])
+                                    "--out", mesh.dir + "/run"])
         #expect(run.status == 0)
-        Self.expectSameFiles(dir + "/run", dir + "/replay")
+        Self.expectSameFiles(mesh.dir + "/run", mesh.dir + "/replay")
+    }
+
+    @Test func replayAttachedToARunningMeshEqualsRun() async throws {
+        let mesh = HandStartedMesh()
+        let config = ["--config", "config/backtest-lstm.yaml", "--set", "start=2024-06-01"]
+        let bus = try mesh.start("MeshCtl", ["proxy"])
+        let services = [
+            try mesh.start("ExecSvc", config + ["--gaps", "fatal", "--out", mesh.dir + "/replay"]),
+            try mesh.start("StrategySvc", config + ["--gaps", "fatal"]),
+            try mesh.start("PredictSvc", ["serve"] + config + ["--gaps", "fatal"]),
+        ]
+        let attached = try mesh.start("Backtester", ["replay", "--attach", "--window", "16"] + config,
+                                      stdout: mesh.dir + "/attach.txt")
+        try await mesh.expectClean([attached] + services)
+        bus.terminate()
+        bus.waitUntilExit()
+        let printed = (try? String(contentsOfFile: mesh.dir + "/attach.txt", encoding: .utf8)) ?? ""
+        #expect(printed.contains("onto the running mesh"), "\(printed)")
+        let run = try T.backtester(["run", "--out", mesh.dir + "/run"] + config)
+        #expect(run.status == 0)
+        Self.expectSameFiles(mesh.dir + "/run", mesh.dir + "/replay")
     }
 
     @Test func aBadConfigIsReportedOnceBeforeAnyProcessStarts() throws {
@@ -171,41 +173,18 @@ import TradingCore
     typealias T = BacktesterCommandTests
 
     @Test func aLivePacedSessionTradesExactlyAsTheBacktest() async throws {
-        let dir = T.temp()
-        let bin = URL(fileURLWithPath: T.binary).deletingLastPathComponent().path
-        var env = ProcessInfo.processInfo.environment
-        env["TRADEMESH_BUS_FRONTEND"] = "ipc://\(dir)/in.ipc"
-        env["TRADEMESH_BUS_BACKEND"] = "ipc://\(dir)/out.ipc"
-        env["TRADEMESH_HEARTBEAT_MS"] = "200"
+        let mesh = HandStartedMesh()
+        let dir = mesh.dir
         let config = ["--config", "config/backtest.yaml", "--set", "start=2024-11-01",
                       "--set", "strategy.entry_threshold=0.002"]
-        func start(_ executable: String, _ args: [String], stdout: String? = nil) throws -> Process {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: bin + "/" + executable)
-            p.arguments = args
-            p.environment = env
-            p.currentDirectoryURL = T.root
-            if let stdout {
-                FileManager.default.createFile(atPath: stdout, contents: nil)
-                p.standardOutput = FileHandle(forWritingAtPath: stdout)
-            } else {
-                p.standardOutput = FileHandle.nullDevice
-            }
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            return p
-        }
-        let bus = try start("MeshCtl", ["proxy"])
-        let tap = try start("MeshCtl", ["tap", "fill.", "bar.", "--count", "40"], stdout: dir + "/tap.jsonl")
-        let exec = try start("ExecSvc", config + ["--out", dir + "/paper"])
-        let strategy = try start("StrategySvc", config)
-        let predict = try start("PredictSvc", ["serve"] + config)
+        let bus = try mesh.start("MeshCtl", ["proxy"])
+        let tap = try mesh.start("MeshCtl", ["tap", "fill.", "bar.", "--count", "40"], stdout: dir + "/tap.jsonl")
+        let exec = try mesh.start("ExecSvc", config + ["--out", dir + "/paper"])
+        let strategy = try mesh.start("StrategySvc", config)
+        let predict = try mesh.start("PredictSvc", ["serve"] + config)
         // One hourly bar every 2 ms of real time.
-        let data = try start("DataSvc", ["live", "--speed", "1800000"] + config)
-        for p in [data, exec, strategy, predict] {
-            while p.isRunning { try await Task.sleep(for: .milliseconds(20)) }
-            #expect(p.terminationStatus == 0, "\(p.executableURL?.lastPathComponent ?? "?") failed")
-        }
+        let data = try mesh.start("DataSvc", ["live", "--speed", "1800000"] + config)
+        try await mesh.expectClean([data, exec, strategy, predict])
         tap.terminate()
         bus.terminate()
         tap.waitUntilExit()
@@ -215,11 +194,60 @@ import TradingCore
         ReplayTests.expectSameFiles(dir + "/run", dir + "/paper")
         // The live feed stamps bars with the wall clock, not with the bar's own time.
         let lines = (try? String(contentsOfFile: dir + "/tap.jsonl", encoding: .utf8))?.split(separator: "\n") ?? []
-        let bar = try #require(lines.first { $0.contains("\"type\":\"bar\"") || $0.contains("\"type\": \"bar\"") })
+        let bar = try #require(lines.first { $0.contains("bar.NVDA") })
         let now = Date().timeIntervalSince1970
         let stamped = try #require((try JSONSerialization.jsonObject(with: Data(bar.utf8)) as? [String: Any])?["ts_event"]
             as? NSNumber).doubleValue / 1e9
         #expect(abs(now - stamped) < 600, "ts_event \(stamped) is the wall clock")
         #expect(lines.contains { $0.contains("fill.NVDA") }, "fills are visible on the bus")
+    }
+}
+
+/// A mesh started process by process, as a user starts one by hand, on a private ipc bus.
+struct HandStartedMesh {
+    typealias T = BacktesterCommandTests
+    let dir = T.temp()
+    var environment: [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["TRADEMESH_BUS_FRONTEND"] = "ipc://\(dir)/in.ipc"
+        env["TRADEMESH_BUS_BACKEND"] = "ipc://\(dir)/out.ipc"
+        env["TRADEMESH_HEARTBEAT_MS"] = "200"
+        return env
+    }
+
+    /// Starts a TradeMesh executable (from the test build) in the package root.
+    func start(_ executable: String, _ args: [String], stdout: String? = nil) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: URL(fileURLWithPath: T.binary).deletingLastPathComponent().path
+                              + "/" + executable)
+        p.arguments = args
+        p.environment = environment
+        p.currentDirectoryURL = T.root
+        if let stdout {
+            FileManager.default.createFile(atPath: stdout, contents: nil)
+            p.standardOutput = FileHandle(forWritingAtPath: stdout)
+        } else {
+            p.standardOutput = FileHandle.nullDevice
+        }
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
+    /// Waits for each to exit (killing what still runs after `seconds`) and expects status 0.
+    func expectClean(_ processes: [Process], seconds: Int = 60,
+                     sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        for p in processes {
+            while p.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            if p.isRunning {
+                Issue.record("\(p.executableURL?.lastPathComponent ?? "?") still running after \(seconds) s",
+                             sourceLocation: sourceLocation)
+                kill(p.processIdentifier, SIGKILL)
+                p.waitUntilExit()
+            }
+            #expect(p.terminationStatus == 0, "\(p.executableURL?.lastPathComponent ?? "?") failed",
+                    sourceLocation: sourceLocation)
+        }
     }
 }

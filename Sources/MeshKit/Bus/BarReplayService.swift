@@ -12,7 +12,7 @@ import TradingCore
 ///   which a node sends only once its subscriptions are proven live) and the forwarder has passed a `bar.`
 ///   subscription on. It then runs at most `window` bars ahead of the last bar `ackFrom` acknowledged (credit-based
 ///   flow control: nothing queues up, nothing is dropped; window 1 is lockstep) and waits for the acknowledgement of
-///   the last bar. It fails loudly — naming the service — when an awaited service stops heartbeating or progress
+///   the last bar (and, with `finishedBy`, for that service's `ctl.end`). It fails loudly — naming the service — when an awaited service stops heartbeating or progress
 ///   stalls for `stallTimeout`.
 /// - `.live(speed:clock:)` — a live feed made from a file: once the awaited services are ready, bars are published
 ///   as they "close", the gaps between bar timestamps divided by `speed`, stamped with `clock` (the wall clock).
@@ -35,11 +35,13 @@ public struct BarReplayService: Service {
     private let ackFrom: String
     private let readyTimeout: Duration
     private let stallTimeout: Duration
+    private let finishedBy: String?
     private let logger: Logger
 
     public init(name: String, symbol: String, series: BarSeries, endpoints: MeshEndpoints, pacing: Pacing,
                 awaiting: [String] = [], ackFrom: String = "ExecSvc", readyTimeout: Duration = .seconds(30),
-                stallTimeout: Duration = .seconds(10), logger: Logger) {
+                stallTimeout: Duration = .seconds(10), finishedBy: String? = nil, logger: Logger) {
+        self.finishedBy = finishedBy
         self.name = name
         self.symbol = symbol
         self.series = series
@@ -55,9 +57,10 @@ public struct BarReplayService: Service {
     public func run() async throws {
         let progress = ReplayProgress(awaiting: awaiting)
         let ackFrom = self.ackFrom
+        let finishedBy = self.finishedBy
         // Readiness, heartbeats and acknowledgements are recorded on the I/O thread as they arrive.
         let bus = BusConnection(source: name, endpoints: endpoints, subscriptions: ["ctl."], logger: logger) { event in
-            Self.record(event, into: progress, ackFrom: ackFrom)
+            Self.record(event, into: progress, ackFrom: ackFrom, finishedBy: finishedBy)
         }
         try bus.start()
         do {
@@ -83,7 +86,8 @@ public struct BarReplayService: Service {
     }
 
     /// Records readiness, heartbeats and acknowledgements.
-    private static func record(_ event: BusConnection.Event, into progress: ReplayProgress, ackFrom: String) {
+    private static func record(_ event: BusConnection.Event, into progress: ReplayProgress, ackFrom: String,
+                               finishedBy: String?) {
         let e: Envelope
         switch event {
         case .message(let m), .gap(let m, _): e = m
@@ -92,6 +96,7 @@ public struct BarReplayService: Service {
         case .ready(let service, _) where e.topic == Topic.ready: progress.alive(service)
         case .heartbeat(let h): progress.alive(h.service)
         case .ack(let service, let seq) where service == ackFrom: progress.acknowledged(seq)
+        case .end(let service, _, _) where service == finishedBy: progress.finished()
         default: break
         }
     }
@@ -132,6 +137,9 @@ public struct BarReplayService: Service {
             defer { pump.stop() }
             if window != nil {
                 try await progress.waitForCredit(seq: end + 1, window: 1)
+            }
+            if finishedBy != nil {
+                while !progress.isFinished { try await Task.sleep(for: .milliseconds(5)) }
             }
         case .live(let speed, let clock):
             try await progress.waitUntilReady()
@@ -234,6 +242,17 @@ final class ReplayProgress: @unchecked Sendable {
     private var credit: (@Sendable (UInt64) -> Void)?
 
     var acknowledgedSeq: UInt64 { lock.withLock { acked } }
+
+    private var finishedFlag = false
+    /// The service that ends the run (`finishedBy`) has published its `ctl.end`.
+    var isFinished: Bool { lock.withLock { finishedFlag } }
+
+    func finished() {
+        lock.withLock {
+            finishedFlag = true
+            lastProgress = .now
+        }
+    }
 
     func acknowledged(_ seq: UInt64) {
         lock.lock()
