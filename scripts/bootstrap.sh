@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Makes sure the system packages TradeMesh builds against are present.
+# Makes sure the system packages TradeMesh builds against are present, plus any given as arguments
+# (the test suite adds `chromium`, which renders the HTML report).
 # As root it installs what is missing; otherwise it prints the exact command to run and fails.
 set -euo pipefail
 
-packages=(libzmq3-dev libhdf5-dev pkg-config)
+packages=(libzmq3-dev libhdf5-dev pkg-config "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

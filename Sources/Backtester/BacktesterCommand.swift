@@ -6,6 +6,6 @@ struct BacktesterCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "Backtester",
         abstract: "Backtest prediction-driven strategies on OHLCV bars: run, replay through the mesh, rerun, sweep.",
-        subcommands: [RunCommand.self, ReplayCommand.self, RerunCommand.self, SweepCommand.self, SweepMergeCommand.self, GenerateSampleCommand.self]
+        subcommands: [RunCommand.self, ReplayCommand.self, ReportCommand.self, RerunCommand.self, SweepCommand.self, SweepMergeCommand.self, GenerateSampleCommand.self]
     )
 }

@@ -81,7 +81,7 @@ struct ReplayCommand: ParsableCommand {
                          Double(bars) / report.seconds))
             let cpu = report.cpu.map { String(format: "%@ %.2f+%.2f", $0.service, $0.user, $0.system) }
             print("cpu seconds (user+system): " + cpu.joined(separator: ", "))
-            print("results: \(directory)  (trades.csv, equity.csv, metrics.json, run.json)")
+            print("results: \(directory)  (trades.csv, equity.csv, metrics.json, run.json, report.html)")
         }
     }
 

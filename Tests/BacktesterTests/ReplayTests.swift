@@ -8,7 +8,7 @@ import TradingCore
 /// `Backtester run`, survives garbage on the bus and late joiners, and fails loudly when a service dies.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct ReplayTests {
     typealias T = BacktesterCommandTests
-    static let outputs = ["trades.csv", "equity.csv", "metrics.json", "run.json"]
+    static let outputs = ["trades.csv", "equity.csv", "metrics.json", "run.json", "report.html"]
 
     static func expectSameFiles(_ a: String, _ b: String, sourceLocation: SourceLocation = #_sourceLocation) {
         for f in outputs {

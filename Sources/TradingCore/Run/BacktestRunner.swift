@@ -112,6 +112,7 @@ public struct BacktestRunner: Sendable {
             skippedRows: inputs.skippedRows.count),
                             to: directory + "/metrics.json")
         try FileBytes.write(manifest.json, to: directory + "/run.json")
+        try RunReport.write(directory: directory, bars: inputs.bars)
         logger.info("backtest written", metadata: ["dir": "\(directory)", "run_id": "\(manifest.runID)"])
         return Outcome(directory: directory, runID: manifest.runID, metrics: metrics, result: result, inputs: inputs)
     }
@@ -164,7 +165,7 @@ public struct BacktestRunner: Sendable {
                          + "marked \(String(format: "%.2f", p.markPrice)), unrealised \(String(format: "%.2f", p.unrealizedPnL))")
         }
         if !o.inputs.skippedRows.isEmpty { lines.append("  skipped rows    \(o.inputs.skippedRows.count)") }
-        lines.append("results: \(o.directory)  (trades.csv, equity.csv, metrics.json, run.json)")
+        lines.append("results: \(o.directory)  (trades.csv, equity.csv, metrics.json, run.json, report.html)")
         return lines.joined(separator: "\n")
     }
 }
