@@ -18,9 +18,12 @@ import Testing
 
     struct Run { var status: Int32; var stdout: String; var stderr: String }
 
-    static func backtester(_ args: [String]) throws -> Run {
+    static func backtester(_ args: [String]) throws -> Run { try execute(binary, args) }
+
+    /// Runs any program in the package root and collects its output.
+    static func execute(_ path: String, _ args: [String]) throws -> Run {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
+        p.executableURL = URL(fileURLWithPath: path)
         p.arguments = args
         p.currentDirectoryURL = root
         let out = Pipe(), err = Pipe()

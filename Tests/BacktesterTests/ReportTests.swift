@@ -16,21 +16,7 @@ import Testing
         }
     }
 
-    struct Output { var status: Int32; var stdout: String; var stderr: String }
-
-    static func execute(_ path: String, _ args: [String]) throws -> Output {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Output(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                      stderr: String(decoding: e, as: UTF8.self))
-    }
+    static func execute(_ path: String, _ args: [String]) throws -> T.Run { try T.execute(path, args) }
 
     /// Renders `page` headless; returns the screenshot path and Chromium's log (console messages included).
     static func render(_ page: String, screenshot: String) throws -> String {
