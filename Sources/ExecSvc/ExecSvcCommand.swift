@@ -17,7 +17,8 @@ struct ExecSvcCommand: AsyncParsableCommand {
             money needs `mode: live` in the risk config, TRADEMESH_LIVE=I_UNDERSTAND and TRADEMESH_LIVE_ACCOUNT \
             equal to --account. With --config it joins bar.<SYMBOL> and signal.<SYMBOL> by sequence number, \
             executes with the simulated broker (the backtester's execution model), publishes order, fill, pnl and \
-            ctl.ack per bar, and after the signal stream's ctl.end writes trades.csv, equity.csv, metrics.json and \
+            ctl.ack per bar, honours the kill switch (ctl.kill, ctl.resume, SIGUSR1), and after the signal \
+            stream's ctl.end writes trades.csv, equity.csv, metrics.json and \
             run.json like `Backtester run`, then exits 0. Without --config it only joins the bus. Stops cleanly on \
             SIGTERM.
             """)
@@ -78,6 +79,9 @@ struct ExecSvcCommand: AsyncParsableCommand {
             return try await ServiceRunner.run(name: name, subscriptions: ["bar.", "signal.", "ctl."], options: mesh)
         }
         let state = Locked(node)
+        // SIGUSR1 is the kill switch too (`kill -USR1 <pid>`), for when the bus itself is in trouble.
+        let usr1 = SignalAction(SIGUSR1) { state.mutate { $0.kill(reason: "SIGUSR1", flatten: false) } }
+        defer { withExtendedLifetime(usr1) {} }
         try await ServiceRunner.run(
             name: name, subscriptions: node.subscriptions, options: mesh,
             work: { e, publish in try state.mutate { try $0.handle(e, publish: publish) } },

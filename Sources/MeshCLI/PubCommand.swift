@@ -43,20 +43,25 @@ public struct PubCommand: AsyncParsableCommand {
             let now = SystemMeshClock().nowNanoseconds()
             let envelope = Envelope(topic: topic, source: source, seq: seq, tsEvent: tsEvent ?? now, tsInit: now,
                                     message: message)
-            let endpoints = try mesh.endpoints()
-            let ctx = try ZMQContext()
-            let xpub = try ZMQSocket(context: ctx, type: .xpub)
-            try xpub.setLinger(milliseconds: 2000)
-            try xpub.setXPubVerbose(true)
-            try xpub.connect(endpoints.frontend)
-            let subscribed = try Self.awaitSubscription(matching: topic, on: xpub, seconds: wait)
-            if !subscribed {
-                FileHandle.standardError.write(Data("pub: no subscriber for \(topic) after \(wait) s; sending anyway\n".utf8))
-            }
-            try xpub.send([Array(topic.utf8), WireCodec.encode(envelope)])
-            xpub.close()
-            ctx.terminate()
+            try Self.send(envelope, endpoints: try mesh.endpoints(), wait: wait)
         }
+    }
+
+    /// Publishes one envelope once a subscriber for its topic is connected (or `wait` seconds have passed).
+    static func send(_ envelope: Envelope, endpoints: MeshEndpoints, wait: Double) throws {
+        let topic = envelope.topic
+        let ctx = try ZMQContext()
+        let xpub = try ZMQSocket(context: ctx, type: .xpub)
+        try xpub.setLinger(milliseconds: 2000)
+        try xpub.setXPubVerbose(true)
+        try xpub.connect(endpoints.frontend)
+        let subscribed = try awaitSubscription(matching: topic, on: xpub, seconds: wait)
+        if !subscribed {
+            FileHandle.standardError.write(Data("pub: no subscriber for \(topic) after \(wait) s; sending anyway\n".utf8))
+        }
+        try xpub.send([Array(topic.utf8), WireCodec.encode(envelope)])
+        xpub.close()
+        ctx.terminate()
     }
 
     /// Reads XPUB subscription messages (`0x01` + prefix) until one matches `topic` or time runs out.

@@ -19,3 +19,15 @@ public final class SignalStop: @unchecked Sendable {
         }
     }
 }
+
+/// Calls `action` on every delivery of `signal` (e.g. SIGUSR1 as the kill switch) instead of the default.
+public final class SignalAction: @unchecked Sendable {
+    private let source: DispatchSourceSignal
+
+    public init(_ sig: Int32, _ action: @escaping @Sendable () -> Void) {
+        signal(sig, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+        source.setEventHandler(handler: action)
+        source.resume()
+    }
+}

@@ -7,5 +7,5 @@ struct MeshCtlCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "MeshCtl",
         abstract: "Control and observe the TradeMesh bus.",
-        subcommands: [ProxyCommand.self, TapCommand.self, PubCommand.self])
+        subcommands: [ProxyCommand.self, TapCommand.self, PubCommand.self, KillCommand.self, ResumeCommand.self])
 }

@@ -203,6 +203,55 @@ import TradingCore
     }
 }
 
+/// The kill switch on a live paper session: from `MeshCtl kill`, lifted by `MeshCtl resume`, and from SIGUSR1.
+@Suite(.timeLimit(.minutes(2))) struct KillSwitchProcessTests {
+    typealias T = BacktesterCommandTests
+
+    @Test func killResumeAndSIGUSR1ReachTheExecutionService() async throws {
+        let mesh = HandStartedMesh()
+        let dir = mesh.dir
+        let config = ["--config", "config/backtest.yaml", "--set", "start=2024-10-01",
+                      "--set", "strategy.entry_threshold=0.002"]
+        let bus = try mesh.start("MeshCtl", ["proxy"])
+        let exec = try mesh.start("ExecSvc", config + ["--out", dir + "/paper", "--log-level", "info"],
+                                  stderr: dir + "/exec.log")
+        let strategy = try mesh.start("StrategySvc", config)
+        let predict = try mesh.start("PredictSvc", ["serve"] + config)
+        // About 440 bars at one hourly bar per 2 ms (nights and weekends too): a few seconds of session.
+        let data = try mesh.start("DataSvc", ["live", "--speed", "1800000"] + config)
+        func log() -> String { (try? String(contentsOfFile: dir + "/exec.log", encoding: .utf8)) ?? "" }
+        func ctl(_ args: [String]) async throws {
+            let p = try mesh.start("MeshCtl", args)
+            try await mesh.expectClean([p], seconds: 15)
+        }
+        try await Task.sleep(for: .milliseconds(800))
+        try await ctl(["kill", "--reason", "drill", "--flatten"])
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(log().contains("kill switch: trading halted"), "\(log())")
+        #expect(log().contains("drill"))
+        try await ctl(["resume", "--reason", "drill over"])
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(log().contains("kill switch lifted"))
+        kill(exec.processIdentifier, SIGUSR1)
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(log().contains("SIGUSR1"))
+        #expect(exec.isRunning, "the kill switch never stops the service")
+        try await mesh.expectClean([data, exec, strategy, predict])
+        bus.terminate()
+        bus.waitUntilExit()
+        // Halted by SIGUSR1 and never resumed: the session ends flat, with fewer trades than the backtest.
+        let equity = (try? String(contentsOfFile: dir + "/paper/equity.csv", encoding: .utf8)) ?? ""
+        let lastPosition = equity.split(separator: "\n").last?.split(separator: ",")[3]
+        #expect(lastPosition == "0.0", "\(String(describing: lastPosition))")
+        let run = try T.backtester(["run", "--out", dir + "/run"] + config)
+        #expect(run.status == 0)
+        func trades(_ d: String) -> Int {
+            ((try? String(contentsOfFile: d + "/trades.csv", encoding: .utf8)) ?? "").split(separator: "\n").count
+        }
+        #expect(trades(dir + "/paper") < trades(dir + "/run"))
+    }
+}
+
 /// A mesh started process by process, as a user starts one by hand, on a private ipc bus.
 struct HandStartedMesh {
     typealias T = BacktesterCommandTests
@@ -216,7 +265,7 @@ struct HandStartedMesh {
     }
 
     /// Starts a TradeMesh executable (from the test build) in the package root.
-    func start(_ executable: String, _ args: [String], stdout: String? = nil) throws -> Process {
+    func start(_ executable: String, _ args: [String], stdout: String? = nil, stderr: String? = nil) throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: URL(fileURLWithPath: T.binary).deletingLastPathComponent().path
                               + "/" + executable)
@@ -229,7 +278,12 @@ struct HandStartedMesh {
         } else {
             p.standardOutput = FileHandle.nullDevice
         }
-        p.standardError = FileHandle.nullDevice
+        if let stderr {
+            FileManager.default.createFile(atPath: stderr, contents: nil)
+            p.standardError = FileHandle(forWritingAtPath: stderr)
+        } else {
+            p.standardError = FileHandle.nullDevice
+        }
         try p.run()
         return p
     }

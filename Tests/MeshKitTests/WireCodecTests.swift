@@ -23,6 +23,7 @@ enum Samples {
         ("ctl.ready", .ready(service: "StrategySvc", topics: ["bar.", "pred.", "ctl."])),
         ("ctl.ack", .ack(service: "ExecSvc", lastSeq: 4_242)),
         ("ctl.kill", .kill(reason: "manual stop", flatten: true)),
+        ("ctl.resume", .resume(reason: "checked the positions")),
         ("ctl.heartbeat", .heartbeat(Heartbeat(service: "DataSvc", messagesIn: 1, messagesOut: 2, dropped: 3, gaps: 4,
                                                lastSeq: 5))),
         ("ctl.end", .end(service: "DataSvc", topic: "bar.NVDA", lastSeq: 17_619)),

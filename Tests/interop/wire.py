@@ -2,7 +2,8 @@
 import struct
 
 TYPES = {1: "bar", 2: "prediction", 3: "signal", 4: "order", 5: "fill", 6: "position",
-         10: "ready", 11: "ack", 12: "kill", 13: "heartbeat", 14: "end"}
+         10: "ready", 11: "ack", 12: "kill", 13: "heartbeat", 14: "end",
+         15: "resume"}
 DIRECTIONS = {0: "FLAT", 1: "LONG", 2: "SHORT"}
 SIDES = {0: "BUY", 1: "SELL"}
 ORDER_TYPES = {0: "MARKET", 1: "LIMIT", 2: "STOP"}
@@ -71,6 +72,8 @@ def decode(topic, payload):
     elif kind == "kill":
         m["reason"] = r.string()
         m["flatten"] = bool(r.take("B"))
+    elif kind == "resume":
+        m["reason"] = r.string()
     elif kind == "end":
         m["service"] = r.string()
         m["stream_topic"] = r.string()

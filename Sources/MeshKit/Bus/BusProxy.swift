@@ -44,13 +44,13 @@ public final class BusProxy: @unchecked Sendable {
         thread.start()
     }
 
-    /// Stops forwarding and closes the sockets.
+    /// Stops forwarding and closes the sockets. Returns once the forwarder has stopped; `wait()` returns too.
     public func stop() {
         context.shutdown()
-        done.wait()
+        wait()
     }
 
-    /// Blocks until the forwarder has stopped.
+    /// Blocks until the forwarder has stopped. Any number of callers may wait: each passes the signal on.
     public func wait() {
         done.wait()
         done.signal()

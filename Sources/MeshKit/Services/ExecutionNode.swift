@@ -37,7 +37,23 @@ public struct ExecutionNode: Sendable {
         self.onFinish = onFinish
     }
 
-    public var subscriptions: [String] { [Topic.bar(symbol), Topic.signal(symbol), Topic.end] }
+    public var subscriptions: [String] { [Topic.bar(symbol), Topic.signal(symbol), Topic.end, Topic.kill, Topic.resume] }
+
+    /// Whether the kill switch holds.
+    public var isHalted: Bool { execution.isHalted }
+
+    /// The kill switch (from `ctl.kill` or SIGUSR1): cancels the order waiting for the next open, refuses every
+    /// decision until `resume`, and with `flatten` closes the position at the next open.
+    public mutating func kill(reason: String, flatten: Bool) {
+        execution.kill(flatten: flatten)
+        logger.warning("kill switch: trading halted", metadata: ["reason": "\(reason)", "flatten": "\(flatten)"])
+    }
+
+    public mutating func resume(reason: String) {
+        guard execution.isHalted else { return }
+        execution.resume()
+        logger.warning("kill switch lifted: trading resumes", metadata: ["reason": "\(reason)"])
+    }
 
     public mutating func handle(_ envelope: Envelope, publish: MeshNodeService.Publish) throws -> MeshNodeService.Next {
         switch envelope.message {
@@ -49,6 +65,12 @@ public struct ExecutionNode: Sendable {
             plans[envelope.seq] = plan
         case .end(let service, let topic, let lastSeq) where service == signalSource && topic == Topic.signal(symbol):
             endSeq = lastSeq
+        case .kill(let reason, let flatten) where envelope.topic == Topic.kill:
+            kill(reason: "\(reason) (from \(envelope.source))", flatten: flatten)
+            return .proceed
+        case .resume(let reason) where envelope.topic == Topic.resume:
+            resume(reason: "\(reason) (from \(envelope.source))")
+            return .proceed
         default:
             return .proceed
         }
@@ -61,7 +83,11 @@ public struct ExecutionNode: Sendable {
                 progressed = true
             }
             if appliedPlans + 1 < nextBar, let plan = plans.removeValue(forKey: appliedPlans + 1) {
-                execution.apply(plan)
+                if let refused = execution.apply(plan) {
+                    logger.warning("order denied", metadata: [
+                        "rule": "kill_switch", "bar": "\(appliedPlans + 1)", "wanted": "\(refused.direction.rawValue)",
+                    ])
+                }
                 appliedPlans += 1
                 progressed = true
             }

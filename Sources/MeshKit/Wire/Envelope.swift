@@ -34,6 +34,7 @@ public enum Topic {
     public static let ready = "ctl.ready"
     public static let ack = "ctl.ack"
     public static let kill = "ctl.kill"
+    public static let resume = "ctl.resume"
     public static let heartbeat = "ctl.heartbeat"
     public static let end = "ctl.end"
     /// A node's message to itself that proves its subscriptions are live (see `MeshNodeService`).
@@ -54,6 +55,7 @@ public enum Topic {
             case ready: return .ready
             case ack: return .ack
             case kill: return .kill
+            case resume: return .resume
             case heartbeat: return .heartbeat
             case end: return .end
             case probe: return .ready

@@ -51,6 +51,8 @@ public enum EnvelopeJSON {
             j.rawField("topics", "[" + topics.map(JSONWriter.quote).joined(separator: ",") + "]")
         case .ack(let service, let lastSeq):
             j.field("service", service); j.field("last_seq", Int(clamping: lastSeq))
+        case .resume(let reason):
+            j.field("reason", reason)
         case .kill(let reason, let flatten):
             j.field("reason", reason); j.field("flatten", flatten)
         case .heartbeat(let h):
@@ -66,7 +68,7 @@ public enum EnvelopeJSON {
     public static func message(topic: String, json: String) throws -> MeshMessage {
         guard let type = Topic.messageType(of: topic) else {
             throw MeshError.badInput("topic '\(topic)': unknown topic family (bar., pred., signal., order., fill., "
-                                     + "pnl., ctl.ready, ctl.ack, ctl.kill, ctl.heartbeat, ctl.end)")
+                                     + "pnl., ctl.ready, ctl.ack, ctl.kill, ctl.resume, ctl.heartbeat, ctl.end)")
         }
         var object: [String: Node] = [:]
         let trimmed = json.drop { $0 == " " || $0 == "\n" || $0 == "\t" }
@@ -135,6 +137,8 @@ public enum EnvelopeJSON {
             message = .ready(service: try f.string("service"), topics: try f.strings("topics"))
         case .ack:
             message = .ack(service: try f.string("service"), lastSeq: UInt64(max(0, try f.int("last_seq"))))
+        case .resume:
+            message = .resume(reason: try f.string("reason", default: "manual"))
         case .kill:
             message = .kill(reason: try f.string("reason", default: "manual"), flatten: try f.bool("flatten", default: false))
         case .heartbeat:

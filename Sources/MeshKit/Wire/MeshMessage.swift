@@ -17,6 +17,8 @@ public enum MeshMessage: Sendable, Equatable {
     case ack(service: String, lastSeq: UInt64)
     /// Kill switch: stop trading (cancel orders; flatten when `flatten`).
     case kill(reason: String, flatten: Bool)
+    /// Lifts the kill switch.
+    case resume(reason: String)
     /// Liveness and counters of a service.
     case heartbeat(Heartbeat)
     /// End of a stream: `service` has published everything up to sequence `lastSeq` of `topic`.
@@ -34,6 +36,7 @@ public enum MeshMessage: Sendable, Equatable {
         case .ready: .ready
         case .ack: .ack
         case .kill: .kill
+        case .resume: .resume
         case .heartbeat: .heartbeat
         case .end: .end
         }
@@ -63,7 +66,7 @@ public struct Heartbeat: Sendable, Equatable {
 /// Wire type codes.
 public enum MessageType: UInt8, Sendable, CaseIterable {
     case bar = 1, prediction = 2, signal = 3, order = 4, fill = 5, position = 6
-    case ready = 10, ack = 11, kill = 12, heartbeat = 13, end = 14
+    case ready = 10, ack = 11, kill = 12, heartbeat = 13, end = 14, resume = 15
 
     /// The name used in JSON (`MeshCtl tap`, `MeshCtl pub`) and docs.
     public var name: String {
@@ -79,6 +82,7 @@ public enum MessageType: UInt8, Sendable, CaseIterable {
         case .kill: "kill"
         case .heartbeat: "heartbeat"
         case .end: "end"
+        case .resume: "resume"
         }
     }
 }

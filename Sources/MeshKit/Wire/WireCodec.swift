@@ -48,6 +48,8 @@ public enum WireCodec {
             w.string(service); w.u64(lastSeq)
         case .kill(let reason, let flatten):
             w.string(reason); w.u8(flatten ? 1 : 0)
+        case .resume(let reason):
+            w.string(reason)
         case .heartbeat(let h):
             w.string(h.service); w.u64(h.messagesIn); w.u64(h.messagesOut); w.u64(h.dropped); w.u64(h.gaps)
             w.u64(h.lastSeq)
@@ -119,6 +121,8 @@ public enum WireCodec {
             let flatten = try r.u8()
             guard flatten <= 1 else { throw .badField("kill flatten \(flatten)") }
             message = .kill(reason: reason, flatten: flatten == 1)
+        case .resume:
+            message = .resume(reason: try r.string())
         case .heartbeat:
             message = .heartbeat(Heartbeat(service: try r.string(), messagesIn: try r.u64(), messagesOut: try r.u64(),
                                            dropped: try r.u64(), gaps: try r.u64(), lastSeq: try r.u64()))

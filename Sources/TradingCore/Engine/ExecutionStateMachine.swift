@@ -115,6 +115,14 @@ public struct ExecutionStateMachine: Sendable {
         }
     }
 
+    /// Drops the order decided on the last close, if any (the kill switch cancels open orders).
+    public mutating func cancelPending() {
+        pending = nil
+    }
+
+    /// Whether an order decided on the last close waits for the next open.
+    public var hasPendingOrder: Bool { pending != nil }
+
     /// The position still open, marked to `mark`, or nil when flat.
     public func openPosition(mark: Double) -> OpenPosition? {
         guard units != 0 else { return nil }

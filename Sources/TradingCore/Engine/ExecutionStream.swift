@@ -10,6 +10,9 @@ public struct ExecutionStream: Sendable {
     public private(set) var realizedPnL = 0.0
     private var withoutPrediction = 0
     private var lastClose = Double.nan
+    /// Set by the kill switch: no decision is carried out until `resume`.
+    public private(set) var isHalted = false
+    private var flattenWhileHalted = false
 
     public init(symbol: String, settings: StrategySettings, execution: ExecutionSettings) {
         self.symbol = symbol
@@ -35,10 +38,37 @@ public struct ExecutionStream: Sendable {
         return fills(since: tradesBefore, time: bar.time, sequence: sequence, entries: true)
     }
 
-    /// Applies the strategy's decision on the close of the last executed bar.
-    public mutating func apply(_ plan: SignalPlan) {
+    /// Applies the strategy's decision on the close of the last executed bar. Returns the decision refused by the
+    /// kill switch, if it asked for a change of position.
+    @discardableResult
+    public mutating func apply(_ plan: SignalPlan) -> Signal? {
         if plan.predictedReturn == nil { withoutPrediction += 1 }
-        machine.decide(plan.signal(for: machine.direction))
+        let signal = plan.signal(for: machine.direction)
+        guard isHalted else {
+            machine.decide(signal)
+            return nil
+        }
+        if flattenWhileHalted && machine.units != 0 {
+            machine.decide(Signal(direction: .flat, size: signal.size))
+        }
+        return signal.direction != machine.direction ? signal : nil
+    }
+
+    /// The kill switch: the order waiting for the next open is cancelled, no decision is carried out until
+    /// `resume()`, and with `flatten` the position is closed at the next open.
+    public mutating func kill(flatten: Bool) {
+        isHalted = true
+        flattenWhileHalted = flatten
+        machine.cancelPending()
+        if flatten && machine.units != 0 {
+            machine.decide(Signal(direction: .flat, size: .units(abs(machine.units))))
+        }
+    }
+
+    /// Lifts the kill switch: the next decision is carried out again.
+    public mutating func resume() {
+        isHalted = false
+        flattenWhileHalted = false
     }
 
     /// The account after the last executed bar, marked to its close.

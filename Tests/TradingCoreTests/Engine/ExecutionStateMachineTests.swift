@@ -61,3 +61,50 @@ import Testing
         #expect(throws: StrategyError.self) { try StrategyStream(settings: StrategySettings(name: "nope"), symbol: "X") }
     }
 }
+
+/// The kill switch on the execution stream: no decision is carried out while it holds.
+@Suite struct KillSwitchTests {
+    static let bars: [Bar] = (0..<6).map { (i: Int) -> Bar in
+        let base = 100.0 + Double(i)
+        return Bar(time: Int64(i) * 3_600 * Timestamps.nanosPerSecond, open: base, high: base + 2, low: base - 1,
+                   close: base + 1, volume: 1)
+    }
+    static let goLong = SignalPlan(whenFlat: Signal(direction: .long, size: .units(10)),
+                                   whenLong: Signal(direction: .long, size: .units(10)),
+                                   whenShort: Signal(direction: .long, size: .units(10)), predictedReturn: 0.01)
+
+    @Test func aKillCancelsTheWaitingOrderAndRefusesDecisionsUntilResume() {
+        var s = ExecutionStream(symbol: "X", settings: StrategySettings(), execution: ExecutionSettings())
+        s.execute(Self.bars[0], sequence: 1)
+        s.apply(Self.goLong)                       // an entry waits for bar 2's open
+        s.kill(flatten: false)
+        #expect(s.execute(Self.bars[1], sequence: 2).isEmpty, "the waiting order was cancelled")
+        #expect(s.apply(Self.goLong)?.direction == .long, "refused while halted")
+        #expect(s.execute(Self.bars[2], sequence: 3).isEmpty)
+        #expect(s.machine.units == 0)
+        s.resume()
+        #expect(s.apply(Self.goLong) == nil)
+        let fills = s.execute(Self.bars[3], sequence: 4)
+        #expect(fills.count == 1)
+        #expect(fills.first?.side == OrderSide.buy)
+        #expect(fills.first?.price == Self.bars[3].open)
+    }
+
+    @Test func aKillWithFlattenClosesThePositionAtTheNextOpen() {
+        var s = ExecutionStream(symbol: "X", settings: StrategySettings(), execution: ExecutionSettings())
+        s.execute(Self.bars[0], sequence: 1)
+        s.apply(Self.goLong)
+        s.execute(Self.bars[1], sequence: 2)
+        #expect(s.machine.units == 10)
+        s.apply(Self.goLong)
+        s.kill(flatten: true)
+        let fills = s.execute(Self.bars[2], sequence: 3)
+        #expect(fills.count == 1)
+        #expect(fills.first?.side == OrderSide.sell)
+        #expect(fills.first?.price == Self.bars[2].open)
+        #expect(s.machine.units == 0)
+        // Still halted: a long decision is refused, the account stays flat.
+        #expect(s.apply(Self.goLong) != nil)
+        #expect(s.execute(Self.bars[3], sequence: 4).isEmpty)
+    }
+}
