@@ -29,6 +29,10 @@ struct ExecSvcCommand: AsyncParsableCommand {
     @Option(help: "Where the results go (default backtests/<run-id>).")
     var out: String?
 
+    @Option(name: .customLong("live-log"),
+            help: "Print one line per bar (time, signal, position, equity, day PnL) and append it to this file.")
+    var liveLog: String?
+
     @Option(help: "simulated (default), ibkr-paper or ibkr-live.")
     var broker: String = "simulated"
 
@@ -60,11 +64,17 @@ struct ExecSvcCommand: AsyncParsableCommand {
                                         modelManifestProvider: ModelRegistryEntry.manifestProvider)
             let inputs = try runner.loadInputs(config, predicting: false)
             let out = self.out
+            var barLog: ExecutionNode.BarLog?
+            if let liveLog {
+                let log = try LiveMetricsLog(path: liveLog)
+                barLog = { report in log.append(report) }
+            }
             node = ExecutionNode(
                 name: name, symbol: config.symbol,
                 execution: ExecutionStream(symbol: config.symbol, settings: config.strategy,
                                            execution: config.execution),
-                barSource: "DataSvc", signalSource: "StrategySvc", logger: logger
+                barSource: "DataSvc", signalSource: "StrategySvc", logger: logger,
+                barLog: barLog
             ) { result in
                 guard result.equity.time == inputs.bars.time else {
                     throw MeshError.protocolFailure("the bars executed are not the config's bars between start and end")

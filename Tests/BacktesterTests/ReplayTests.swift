@@ -179,7 +179,8 @@ import TradingCore
                       "--set", "strategy.entry_threshold=0.002"]
         let bus = try mesh.start("MeshCtl", ["proxy"])
         let tap = try mesh.start("MeshCtl", ["tap", "fill.", "bar.", "--count", "40"], stdout: dir + "/tap.jsonl")
-        let exec = try mesh.start("ExecSvc", config + ["--out", dir + "/paper"])
+        let exec = try mesh.start("ExecSvc", config + ["--out", dir + "/paper", "--live-log", dir + "/live.log"],
+                                  stdout: dir + "/exec.out")
         let strategy = try mesh.start("StrategySvc", config)
         let predict = try mesh.start("PredictSvc", ["serve"] + config)
         // One hourly bar every 2 ms of real time.
@@ -200,6 +201,16 @@ import TradingCore
             as? NSNumber).doubleValue / 1e9
         #expect(abs(now - stamped) < 600, "ts_event \(stamped) is the wall clock")
         #expect(lines.contains { $0.contains("fill.NVDA") }, "fills are visible on the bus")
+        // The live metrics log: one line per bar, on stdout and in the file.
+        let live = ((try? String(contentsOfFile: dir + "/live.log", encoding: .utf8)) ?? "").split(separator: "\n")
+        let rows = ((try? String(contentsOfFile: dir + "/paper/equity.csv", encoding: .utf8)) ?? "")
+            .split(separator: "\n").count - 1
+        #expect(live.count == rows, "one line per bar")
+        #expect(live.first?.contains("2024-11-01T") == true && live.first?.contains("  equity ") == true,
+                "\(String(describing: live.first))")
+        #expect(live.contains { $0.contains("signal LONG") })
+        let printed = (try? String(contentsOfFile: dir + "/exec.out", encoding: .utf8)) ?? ""
+        #expect(printed.contains(String(live.last ?? "?")))
     }
 }
 

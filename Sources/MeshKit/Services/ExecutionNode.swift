@@ -9,6 +9,8 @@ import TradingCore
 /// `ctl.end` on `pnl.<SYMBOL>`.
 public struct ExecutionNode: Sendable {
     public typealias Finish = @Sendable (BacktestResult) throws -> Void
+    /// Called with each executed bar's summary line (the live metrics log).
+    public typealias BarLog = @Sendable (BarReport) -> Void
 
     public let name: String
     public let symbol: String
@@ -25,9 +27,14 @@ public struct ExecutionNode: Sendable {
     private var executedUnacknowledged: (seq: UInt64, tsEvent: Int64, tsInit: Int64)?
     private var lastStamp: (tsEvent: Int64, tsInit: Int64) = (0, 0)
     private var inputFilter = InputFilter()
+    private var barLog: BarLog?
+    private var day: Int64 = .min
+    private var dayStartEquity = 0.0
+    private var lastSignal = Direction.flat
 
     public init(name: String, symbol: String, execution: ExecutionStream, barSource: String, signalSource: String,
-                logger: Logger, onFinish: @escaping Finish) {
+                logger: Logger, barLog: BarLog? = nil, onFinish: @escaping Finish) {
+        self.barLog = barLog
         self.name = name
         self.symbol = symbol
         self.execution = execution
@@ -83,6 +90,7 @@ public struct ExecutionNode: Sendable {
                 progressed = true
             }
             if appliedPlans + 1 < nextBar, let plan = plans.removeValue(forKey: appliedPlans + 1) {
+                lastSignal = plan.signal(for: execution.machine.direction).direction
                 if let refused = execution.apply(plan) {
                     logger.warning("order denied", metadata: [
                         "rule": "kill_switch", "bar": "\(appliedPlans + 1)", "wanted": "\(refused.direction.rawValue)",
@@ -115,6 +123,18 @@ public struct ExecutionNode: Sendable {
             publish(Topic.pnl(symbol), .position(execution.snapshot), tsEvent: entry.tsEvent, tsInit: entry.tsInit)
         }
         executedUnacknowledged = (sequence, entry.tsEvent, entry.tsInit)
+        if let barLog {
+            let snapshot = execution.snapshot
+            let today = Timestamps.dayIndex(entry.bar.time)
+            if today != day {
+                // The day starts from the previous bar's equity (the first day: the initial capital).
+                dayStartEquity = execution.equity.equity.dropLast().last ?? execution.machine.execution.initialCapital
+                day = today
+            }
+            barLog(BarReport(time: entry.bar.time, signal: lastSignal, position: snapshot.position,
+                             equity: snapshot.equity, dayPnL: snapshot.equity - dayStartEquity,
+                             halted: execution.isHalted))
+        }
     }
 
     /// Acknowledges the last bar executed: once per batch of messages rather than once per bar, which is all the
