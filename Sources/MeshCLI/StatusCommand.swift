@@ -14,7 +14,8 @@ public struct StatusCommand: AsyncParsableCommand {
         discussion: """
             Listens to ctl.heartbeat and ctl.ready for --duration seconds (default: 2.5 heartbeat intervals) and \
             prints one line per service. With a compose file (or --run-dir) it watches the bus of that project's \
-            `MeshCtl up`; otherwise the bus of config/mesh.yaml, the environment or --backend. --watch refreshes \
+            `MeshCtl up`; with --backend, --mesh-config or TRADEMESH_BUS_BACKEND that bus; otherwise the mesh \
+            `MeshCtl up` runs from ./compose/compose.yaml if there is one, else config/mesh.yaml's bus. --watch refreshes \
             every heartbeat interval until Ctrl-C. Exit status 1 when no heartbeat arrived, or when a service \
             named by --require sent none.
             """)
@@ -34,6 +35,14 @@ public struct StatusCommand: AsyncParsableCommand {
 
     public init() {}
 
+    /// The state of a running `MeshCtl up` of `compose/compose.yaml` in the current directory, if any.
+    static func runningDefaultProject(_ project: ComposeOptions) -> ComposeState? {
+        guard FileManager.default.fileExists(atPath: ComposeOptions.defaultPath),
+              let (_, layout) = try? project.load(),
+              let state = try? project.runningState(layout), ComposeReport.anyRunning(state) else { return nil }
+        return state
+    }
+
     public func run() async throws {
         try await failing {
             let meshEndpoints = try mesh.endpoints()
@@ -41,6 +50,10 @@ public struct StatusCommand: AsyncParsableCommand {
             if mesh.backend == nil, project.compose != nil || project.runDirectory != nil {
                 let (_, layout) = try project.load()
                 backend = try project.runningState(layout)?.backend ?? layout.backend
+            } else if mesh.backend == nil, mesh.meshConfig == nil,
+                      ProcessInfo.processInfo.environment["TRADEMESH_BUS_BACKEND"] == nil,
+                      let state = Self.runningDefaultProject(project) {
+                backend = state.backend   // the mesh `MeshCtl up` runs from ./compose/compose.yaml
             }
             let interval = ComposeStopper.seconds(meshEndpoints.heartbeatInterval)
             let window = duration ?? interval * 2.5
