@@ -50,18 +50,20 @@ enum ComposeReport {
         FileHandle.standardError.write(Data("\(command): \(text)\n".utf8))
     }
 
-    /// The directory of the running executable: where the mesh's executables are built.
-    static func ownDirectory() -> String {
-        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            return (exe as NSString).deletingLastPathComponent
-        }
+    /// The running executable.
+    static func ownExecutable() -> String {
+        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return exe }
         let url = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
-        return url.resolvingSymlinksInPath().deletingLastPathComponent().path
+        return url.resolvingSymlinksInPath().path
     }
+
+    /// The directory of the running executable: where the mesh's executables are built.
+    static func ownDirectory() -> String { (ownExecutable() as NSString).deletingLastPathComponent }
 
     /// Whether any process recorded in `state` (the supervisor or a service) still runs.
     static func anyRunning(_ state: ComposeState) -> Bool {
-        (!state.detached && ComposeStopper.isRunning(pid: state.supervisorPid, executable: ""))
+        (!state.detached
+            && ComposeStopper.isRunning(pid: state.supervisorPid, executable: state.supervisorExecutable))
             || state.services.contains { ComposeStopper.isRunning(pid: $0.pid, executable: $0.executable) }
     }
 }

@@ -24,6 +24,15 @@ final class ComposeEventQueue: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Removes the pending signal events; true if there was one.
+    func takeSignal() -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        let before = items.count
+        items.removeAll { if case .signal = $0 { true } else { false } }
+        return items.count != before
+    }
+
     /// The next event, or nil when `seconds` pass first (nil `seconds`: wait forever).
     func next(seconds: Double? = nil) -> ComposeEvent? {
         let deadline = seconds.map { Date().addingTimeInterval($0) }
@@ -192,6 +201,13 @@ final class ComposeSupervisor: @unchecked Sendable {
                                 signalled: process.terminationReason == .uncaughtSignal))
         }
         do {
+            // The child inherits the spawning thread's signal mask, and Swift's worker threads block nearly every
+            // signal: spawn with an empty mask so that SIGTERM reaches services that do not handle it themselves.
+            var empty = sigset_t()
+            var saved = sigset_t()
+            sigemptyset(&empty)
+            pthread_sigmask(SIG_SETMASK, &empty, &saved)
+            defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
             try p.run()
         } catch {
             throw ComposeError("\(plan.layout.composePath): services.\(name): cannot start "
@@ -204,8 +220,10 @@ final class ComposeSupervisor: @unchecked Sendable {
     }
 
     /// Stops every running child, last started first: SIGTERM, then SIGKILL after the service's grace period.
+    /// A second SIGINT/SIGTERM meanwhile cuts every remaining grace period short (SIGKILL at once).
     /// Reports each on `report`.
     func stopAll(report: (String) -> Void) {
+        var hurry = false
         for child in children.reversed() {
             guard child.process.isRunning else {
                 let p = child.process
@@ -214,17 +232,26 @@ final class ComposeSupervisor: @unchecked Sendable {
                 }
                 continue
             }
-            let grace = child.launch.stopGracePeriod ?? defaultGrace
+            let grace = hurry ? .zero : child.launch.stopGracePeriod ?? defaultGrace
             report("stopping \(child.launch.name)")
-            let killed = ComposeStopper.stop(pid: child.pid, grace: grace) { !child.process.isRunning }
+            let killed = ComposeStopper.stop(pid: child.pid, grace: grace) {
+                if !hurry, events.takeSignal() {
+                    hurry = true
+                    report("second signal: killing the remaining services")
+                    return true
+                }
+                return !child.process.isRunning
+            }
             child.process.waitUntilExit()
-            report("\(child.launch.name) " + (killed ? "killed after \(grace) (it ignored SIGTERM)"
-                                                     : ComposeStopper.describe(child.process)))
+            let how = killed ? "was killed (\(hurry ? "second signal" : "still running \(grace) after SIGTERM"))"
+                             : ComposeStopper.describe(child.process)
+            report("\(child.launch.name) \(how)")
         }
     }
 
     func state(detached: Bool) -> ComposeState {
-        ComposeState(layout: plan.layout, detached: detached, supervisorPid: getpid(), services: children.map {
+        ComposeState(layout: plan.layout, detached: detached, supervisorPid: getpid(),
+                     supervisorExecutable: ComposeReport.ownExecutable(), services: children.map {
             ComposeState.Entry(name: $0.launch.name, pid: $0.pid, executable: $0.launch.executable, log: $0.log,
                                stopGraceSeconds: $0.launch.stopGracePeriod.map(ComposeStopper.seconds))
         })
@@ -233,12 +260,13 @@ final class ComposeSupervisor: @unchecked Sendable {
 
 /// Stopping a process by pid: SIGTERM, wait, SIGKILL.
 enum ComposeStopper {
-    /// Returns true when SIGKILL was needed.
-    static func stop(pid: Int32, grace: Duration, exited: () -> Bool) -> Bool {
+    /// Returns true when SIGKILL was needed. `done` returning true ends the grace period: the process has exited,
+    /// or (when it is still running) it must be killed now.
+    static func stop(pid: Int32, grace: Duration, done: () -> Bool) -> Bool {
         kill(pid, SIGTERM)
-        if waitUntil(seconds: seconds(grace), exited) { return false }
+        if waitUntil(seconds: seconds(grace), done), !isRunning(pid: pid, executable: "") { return false }
         kill(pid, SIGKILL)
-        _ = waitUntil(seconds: 5, exited)
+        _ = waitUntil(seconds: 5) { !isRunning(pid: pid, executable: "") }
         return true
     }
 

@@ -31,11 +31,12 @@ public struct DownCommand: AsyncParsableCommand {
                 throw ComposeError("no mesh is running for project \(layout.project) (no state file at \(layout.stateFile))")
             }
             let grace = ComposeStopper.seconds(try stop.grace())
-            if !state.detached, ComposeStopper.isRunning(pid: state.supervisorPid, executable: "") {
+            let supervisorRuns = { ComposeStopper.isRunning(pid: state.supervisorPid, executable: state.supervisorExecutable) }
+            if !state.detached, supervisorRuns() {
                 say("stopping the foreground MeshCtl up (pid \(state.supervisorPid))")
                 let total = state.services.reduce(5.0) { $0 + ($1.stopGraceSeconds ?? grace) }
                 let killed = ComposeStopper.stop(pid: state.supervisorPid, grace: .milliseconds(Int(total * 1000))) {
-                    !ComposeStopper.isRunning(pid: state.supervisorPid, executable: "")
+                    !supervisorRuns()
                 }
                 if killed { say("MeshCtl up did not stop in \(Int(total)) s and was killed") }
             }

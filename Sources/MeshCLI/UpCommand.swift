@@ -17,8 +17,8 @@ public struct UpCommand: AsyncParsableCommand {
             environment — except the bus endpoints, which become local ipc:// endpoints in the run directory \
             (x-trademesh: frontend/backend to change them). Output lines are prefixed with the service name. \
             SIGINT (Ctrl-C) or SIGTERM stops the services in reverse order (SIGTERM, then SIGKILL after \
-            --timeout or the service's stop_grace_period) and exits 0. If a service fails, up names it, stops \
-            the others and exits 1. With --detach the services keep running in the background (logs in \
+            --timeout or the service's stop_grace_period) and exits 0; a second signal kills the rest at once. \
+            If a service fails, up names it, stops the others and exits 1. With --detach the services keep running in the background (logs in \
             <run-dir>/logs) until `MeshCtl down`.
             """)
 

@@ -164,7 +164,8 @@ import Testing
         let layout = ComposeLocalLayout(compose: file, runDirectory: "/tmp/trademesh-test/state-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: layout.runDirectory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: layout.runDirectory) }
-        let state = ComposeState(layout: layout, detached: true, supervisorPid: 42, services: [
+        let state = ComposeState(layout: layout, detached: true, supervisorPid: 42,
+                                 supervisorExecutable: "/bin/MeshCtl", services: [
             .init(name: "a", pid: 43, executable: "/bin/X", log: layout.logDirectory + "/a.log", stopGraceSeconds: 2),
         ])
         try state.write(to: layout.stateFile)

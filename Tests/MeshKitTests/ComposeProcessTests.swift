@@ -211,6 +211,50 @@ import Glibc
         #expect(stops.allSatisfy { $0 >= 0 } && stops == stops.sorted(), "\(up.stderr)")
     }
 
+    static let stubborn = """
+        services:
+          plain:
+            command: ["/bin/sh", "-c", "echo plain up; exec sleep 60"]
+          stubborn:
+            command: ["/bin/sh", "-c", "trap '' TERM; echo stubborn up; exec sleep 60"]
+            stop_grace_period: GRACE
+            depends_on: [plain]
+        """
+
+    @Test func aServiceThatIgnoresSIGTERMIsKilledAfterItsGracePeriod() async throws {
+        let project = try Project(compose: Self.stubborn.replacingOccurrences(of: "GRACE", with: "300ms"),
+                                  withRiskConfig: false)
+        defer { project.remove() }
+        let up = try project.meshCtl(["up"])
+        #expect(await TestSupport.eventually(seconds: 20) {
+            up.stdout.contains("stubborn | stubborn up") && up.stdout.contains("plain    | plain up")
+        })
+        up.process.terminate()
+        #expect(await up.finish(seconds: 20) == 0)
+        let err = up.stderr
+        #expect(err.contains("stubborn was killed (still running 0.3 seconds after SIGTERM)"), "\(err)")
+        // The services get SIGTERM's default action back, though `up` itself handles it.
+        #expect(err.contains("plain was killed by signal 15"), "\(err)")
+        let stops = Self.positions(["stopping stubborn", "stopping plain"], in: err)
+        #expect(stops.allSatisfy { $0 >= 0 } && stops == stops.sorted(), "\(err)")
+    }
+
+    @Test func aSecondSignalKillsTheRemainingServicesAtOnce() async throws {
+        let project = try Project(compose: Self.stubborn.replacingOccurrences(of: "GRACE", with: "60s"),
+                                  withRiskConfig: false)
+        defer { project.remove() }
+        let up = try project.meshCtl(["up"])
+        #expect(await TestSupport.eventually(seconds: 20) { up.stdout.contains("stubborn | stubborn up") })
+        up.process.terminate()
+        #expect(await TestSupport.eventually(seconds: 20) { up.stderr.contains("stopping stubborn") })
+        up.process.interrupt()   // SIGINT, as a second Ctrl-C
+        #expect(await up.finish(seconds: 15) == 0)
+        let err = up.stderr
+        #expect(err.contains("second signal: killing the remaining services"), "\(err)")
+        #expect(err.contains("stubborn was killed (second signal)") && err.contains("plain was killed (second signal)"),
+                "\(err)")
+    }
+
     @Test func aFailingServiceIsNamedAndStopsTheRest() async throws {
         // Without config/risk.yaml in the project, ExecSvc refuses to start.
         let project = try Project(compose: Self.mesh, withRiskConfig: false)

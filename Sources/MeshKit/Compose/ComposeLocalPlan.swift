@@ -105,12 +105,14 @@ public struct ComposeState: Codable, Sendable, Equatable {
     public var frontend: String
     public var backend: String
     public var detached: Bool
-    /// The `MeshCtl up` process that supervises the services (it has exited when detached).
+    /// The `MeshCtl up` process that supervises the services (it has exited when detached), and its executable.
     public var supervisorPid: Int32
+    public var supervisorExecutable: String
     /// In start order.
     public var services: [Entry]
 
-    public init(layout: ComposeLocalLayout, detached: Bool, supervisorPid: Int32, services: [Entry]) {
+    public init(layout: ComposeLocalLayout, detached: Bool, supervisorPid: Int32, supervisorExecutable: String,
+                services: [Entry]) {
         project = layout.project
         composeFile = layout.composePath
         projectDirectory = layout.projectDirectory
@@ -118,6 +120,7 @@ public struct ComposeState: Codable, Sendable, Equatable {
         backend = layout.backend
         self.detached = detached
         self.supervisorPid = supervisorPid
+        self.supervisorExecutable = supervisorExecutable
         self.services = services
     }
 
