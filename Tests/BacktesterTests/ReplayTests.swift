@@ -316,3 +316,54 @@ struct HandStartedMesh {
         }
     }
 }
+
+/// The paper session as a user starts it: `MeshCtl up compose/compose.yaml` with the live-paced sample data.
+@Suite(.timeLimit(.minutes(2))) struct ComposePaperSessionTests {
+    typealias T = BacktesterCommandTests
+
+    @Test func meshCtlUpRunsAPaperSessionWhoseFillsCanBeTapped() async throws {
+        let mesh = HandStartedMesh()
+        let dir = mesh.dir
+        var env = ProcessInfo.processInfo.environment
+        env["TRADEMESH_SPEED"] = "360000"            // ten seconds of real time for the month of config/paper.yaml
+        env["TRADEMESH_RESULTS"] = dir + "/paper"
+        let bin = URL(fileURLWithPath: T.binary).deletingLastPathComponent().path
+        func launch(_ args: [String], stdout: String) throws -> Process {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: bin + "/MeshCtl")
+            p.arguments = args
+            p.environment = env
+            p.currentDirectoryURL = T.root
+            FileManager.default.createFile(atPath: stdout, contents: nil)
+            p.standardOutput = FileHandle(forWritingAtPath: stdout)
+            p.standardError = FileHandle(forWritingAtPath: stdout)
+            try p.run()
+            return p
+        }
+        let up = try launch(["up", "compose/compose.yaml", "--run-dir", dir + "/mesh", "--bin", bin],
+                            stdout: dir + "/up.log")
+        let tap = try launch(["tap", "fill.", "--backend", "ipc://\(dir)/mesh/bus-out.ipc", "--count", "2",
+                              "--timeout", "60"], stdout: dir + "/tap.jsonl")
+        try await mesh.expectClean([tap], seconds: 60)
+        let fills = ((try? String(contentsOfFile: dir + "/tap.jsonl", encoding: .utf8)) ?? "").split(separator: "\n")
+        #expect(fills.count == 2 && fills.allSatisfy { $0.contains("\"type\":\"fill\"") }, "\(fills)")
+        // The session runs to the end of the data; then the services exit 0 and the results are written.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !FileManager.default.fileExists(atPath: dir + "/paper/report.html") && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        up.terminate()   // SIGTERM: the bus, the last one running, stops; `up` exits 0
+        try await mesh.expectClean([up], seconds: 20)
+        let log = (try? String(contentsOfFile: dir + "/up.log", encoding: .utf8)) ?? ""
+        for service in ["bus", "exec", "strategy", "predict", "data"] {
+            #expect(log.contains("\(service) "), "prefixed lines of \(service)")
+        }
+        #expect(log.contains("signal "), "the live metrics log reached the console")
+        let run = try T.backtester(["run", "--config", "config/paper.yaml", "--out", dir + "/run"])
+        #expect(run.status == 0)
+        ReplayTests.expectSameFiles(dir + "/run", dir + "/paper")
+        let live = ((try? String(contentsOfFile: dir + "/paper/live.log", encoding: .utf8)) ?? "").split(separator: "\n")
+        #expect(live.count == 147, "one line per bar of the month")
+    }
+}

@@ -6,17 +6,40 @@ import Testing
 @Suite struct ComposeFileTests {
     static let repositoryCompose = TestSupport.packageRoot.appendingPathComponent("compose/compose.yaml").path
 
+    @Test func substitutesVariablesAsDockerComposeDoes() throws {
+        let env = ["SET": "x", "EMPTY": ""]
+        let cases: [(String, String)] = [
+            ("a ${SET} b", "a x b"), ("${UNSET:-d}", "d"), ("${EMPTY:-d}", "d"), ("${EMPTY-d}", ""),
+            ("${UNSET-d}", "d"), ("$SET/$$SET", "x/$SET"), ("${UNSET}", ""), ("cost $5", "cost $5"),
+        ]
+        for (text, expected) in cases {
+            #expect(try ComposeInterpolation.apply(text, environment: env, file: "f") == expected, "\(text)")
+        }
+        #expect(throws: ComposeError.self) { try ComposeInterpolation.apply("a\n${OPEN", environment: [:], file: "f") }
+        do {
+            _ = try ComposeInterpolation.apply("a\n${1BAD}", environment: [:], file: "f.yaml")
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".contains("f.yaml:2: ${1BAD}: not a variable name"), "\(error)")
+        }
+    }
+
     @Test func readsTheRepositoryComposeFile() throws {
-        let file = try ComposeFile.load(path: Self.repositoryCompose)
+        let file = try ComposeFile.load(path: Self.repositoryCompose, environment: [:])
         #expect(file.hints.project == "trademesh")
         let commands = Dictionary(uniqueKeysWithValues: file.services.map { ($0.name, $0.command.joined(separator: " ")) })
         #expect(commands == [
             "bus": "MeshCtl proxy",
-            "data": "DataSvc live --config config/backtest.yaml --speed 3600",
-            "predict": "PredictSvc serve --config config/backtest.yaml",
-            "strategy": "StrategySvc --config config/backtest.yaml",
-            "exec": "ExecSvc --config config/backtest.yaml --out results/paper",
+            "data": "DataSvc live --config config/paper.yaml --speed 36000",
+            "predict": "PredictSvc serve --config config/paper.yaml",
+            "strategy": "StrategySvc --config config/paper.yaml",
+            "exec": "ExecSvc --config config/paper.yaml --out results/paper --live-log results/paper/live.log",
         ])
+        // The same substitutions docker compose makes, from the environment.
+        let fast = try ComposeFile.load(path: Self.repositoryCompose,
+                                        environment: ["TRADEMESH_SPEED": "360000", "TRADEMESH_CONFIG": ""])
+        #expect(fast.services.first { $0.name == "data" }?.command.joined(separator: " ")
+                == "DataSvc live --config config/paper.yaml --speed 360000")
         #expect(try file.startOrder().map(\.name) == ["bus", "exec", "strategy", "predict", "data"])
         #expect(try file.stopOrder().map(\.name) == ["data", "predict", "strategy", "exec", "bus"])
         let exec = try #require(file.services.first { $0.name == "exec" })

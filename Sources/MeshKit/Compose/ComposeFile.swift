@@ -55,15 +55,18 @@ public struct ComposeFile: Sendable {
     public var services: [ComposeService]
     public var hints = LocalHints()
 
-    public static func load(path: String) throws -> ComposeFile {
+    /// Reads a compose file, substituting `${VAR:-default}` from `environment` as docker compose does.
+    public static func load(path: String,
+                            environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ComposeFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ComposeError("\(path): no such file")
         }
-        return try parse(yaml: String(decoding: data, as: UTF8.self), file: path)
+        return try parse(yaml: String(decoding: data, as: UTF8.self), file: path, environment: environment)
     }
 
-    public static func parse(yaml: String, file: String) throws -> ComposeFile {
+    public static func parse(yaml: String, file: String, environment: [String: String] = [:]) throws -> ComposeFile {
         let root: Node?
+        let yaml = try ComposeInterpolation.apply(yaml, environment: environment, file: file)
         do {
             root = try Yams.compose(yaml: yaml)
         } catch {
