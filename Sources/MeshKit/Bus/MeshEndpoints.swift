@@ -10,8 +10,8 @@ public struct MeshEndpoints: Sendable, Equatable {
     /// How often services publish `ctl.heartbeat`.
     public var heartbeatInterval: Duration
 
-    public static let defaultFrontend = "ipc:///tmp/trademesh/bus-in.ipc"
-    public static let defaultBackend = "ipc:///tmp/trademesh/bus-out.ipc"
+    public static let defaultFrontend = "ipc:///tmp/trademesh/trademesh/bus-in.ipc"
+    public static let defaultBackend = "ipc:///tmp/trademesh/trademesh/bus-out.ipc"
 
     public init(frontend: String = defaultFrontend, backend: String = defaultBackend,
                 heartbeatInterval: Duration = .seconds(1)) {
