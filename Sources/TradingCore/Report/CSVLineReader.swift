@@ -45,6 +45,42 @@ struct CSVLineReader {
     static func fields(_ line: ArraySlice<UInt8>) -> [Substring] {
         String(decoding: line, as: UTF8.self).split(separator: ",", omittingEmptySubsequences: false)
     }
+
+    /// The number of data rows (non-empty lines after the header), counted without parsing.
+    func countRows() throws -> Int {
+        var rows = 0
+        try forEachRow { line, _ in if !line.isEmpty { rows += 1 } }
+        return rows
+    }
+
+    /// Parses fields `wanted` (ascending indices) of a line in place: the first as a timestamp, the others as
+    /// numbers. Returns nil when a field is missing or malformed.
+    static func timeAndNumbers(_ line: ArraySlice<UInt8>, wanted: [Int]) -> (Int64, [Double])? {
+        line.withUnsafeBufferPointer { buffer -> (Int64, [Double])? in
+            guard let base = buffer.baseAddress else { return nil }
+            var field = 0, start = 0
+            var time: Int64?
+            var numbers: [Double] = []
+            numbers.reserveCapacity(wanted.count)
+            var next = 0
+            for i in 0...buffer.count where i == buffer.count || base[i] == UInt8(ascii: ",") {
+                if next < wanted.count && field == wanted[next] {
+                    if next == 0 {
+                        time = Timestamps.parse(base, start, i)
+                        if time == nil { return nil }
+                    } else {
+                        guard let v = DecimalParser.parse(base, start, i) else { return nil }
+                        numbers.append(v)
+                    }
+                    next += 1
+                }
+                field += 1
+                start = i + 1
+            }
+            guard let time, next == wanted.count else { return nil }
+            return (time, numbers)
+        }
+    }
 }
 
 /// Why a report could not be written.

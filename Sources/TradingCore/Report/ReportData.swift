@@ -40,8 +40,7 @@ struct ReportData {
     static func load(directory: String, initialCapital: Double) throws -> ReportData {
         var data = ReportData()
         let equityPath = directory + "/equity.csv"
-        var count = 0
-        try CSVLineReader(path: equityPath).forEachRow { line, _ in if !line.isEmpty { count += 1 } }
+        let count = try CSVLineReader(path: equityPath).countRows()
         data.rows = count
         let per = max(1, (count + buckets - 1) / buckets)
         var index = 0
@@ -51,11 +50,11 @@ struct ReportData {
         var worst = 0.0
         try CSVLineReader(path: equityPath).forEachRow { line, number in
             guard !line.isEmpty else { return }
-            let f = CSVLineReader.fields(line)
-            guard f.count >= 5, let time = Timestamps.parse(String(f[0])), let equity = Double(f[1]),
-                  let drawdown = Double(f[4]) else {
+            // Time, equity, cash, position, drawdown: fields 0, 1 and 4.
+            guard let (time, values) = CSVLineReader.timeAndNumbers(line, wanted: [0, 1, 4]) else {
                 throw ReportError.malformed(equityPath, line: number, "expected Time,equity,cash,position,drawdown")
             }
+            let equity = values[0], drawdown = values[1]
             let days = Int(Timestamps.dayIndex(time))
             let civil = Timestamps.civilFromDays(days)
             let monthKey = civil.year * 12 + civil.month - 1
