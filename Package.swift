@@ -35,6 +35,11 @@ let package = Package(
             name: "CZMQ",
             providers: [.apt(["libzmq3-dev"])]
         ),
+        .systemLibrary(
+            name: "CSQLite",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .target(name: "Journal", dependencies: ["CSQLite", "TradingCore"]),
         .target(
             name: "TradingCore",
             dependencies: [
@@ -86,7 +91,7 @@ let package = Package(
         .executableTarget(name: "DataSvc", dependencies: ["MeshCLI", "MeshKit", "TradingCore", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "PredictSvc", dependencies: ["MeshCLI", "MeshKit", "TradingCore", "Forecast", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "StrategySvc", dependencies: ["MeshCLI", "MeshKit", "TradingCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "ExecSvc", dependencies: ["MeshCLI", "MeshKit", "Brokers", "Forecast", "TradingCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "ExecSvc", dependencies: ["MeshCLI", "MeshKit", "Brokers", "Forecast", "Journal", "TradingCore", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "MeshCtl", dependencies: ["MeshCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "Backtester",
@@ -126,6 +131,7 @@ let package = Package(
         ),
         .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore"]),
         .testTarget(name: "BrokersTests", dependencies: ["Brokers", "TradingCore", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "JournalTests", dependencies: ["Journal", "TradingCore"]),
         .testTarget(name: "BacktesterTests", dependencies: ["Backtester", "MeshKit", "TradingCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ForecastTests", dependencies: ["Forecast", "TradingCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "MeshKitTests", dependencies: ["MeshKit", "TradingCore", .product(name: "Logging", package: "swift-log")]),

@@ -2,16 +2,28 @@ import ArgumentParser
 import Brokers
 import Forecast
 import Foundation
+import Journal
 import MeshCLI
 import MeshKit
 import TradingCore
 
-/// `ExecSvc`: Executes signals through a broker; publishes order.*, fill.* and pnl.*.
+/// `ExecSvc`: the execution service (`ExecSvc [serve] …`, the default) and `ExecSvc export`.
 @main
 struct ExecSvcCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ExecSvc",
         abstract: "Executes signals through a broker; publishes order.*, fill.* and pnl.*.",
+        discussion: "`ExecSvc [serve] --config F …` runs the service (serve is the default); `ExecSvc export` "
+            + "rebuilds a session's files from its journal.",
+        subcommands: [ServeCommand.self, ExportCommand.self],
+        defaultSubcommand: ServeCommand.self)
+}
+
+/// `ExecSvc serve` (the default subcommand): the execution service node.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the execution service (the default): execute signals, publish order.*, fill.* and pnl.*.",
         discussion: """
             Before anything else it checks the risk config and the live-money guard: a broker that can move real \
             money needs `mode: live` in the risk config, TRADEMESH_LIVE=I_UNDERSTAND and TRADEMESH_LIVE_ACCOUNT \
@@ -28,6 +40,13 @@ struct ExecSvcCommand: AsyncParsableCommand {
 
     @Option(help: "Where the results go (default backtests/<run-id>).")
     var out: String?
+
+    @Option(help: "Journal the session durably in this new SQLite file (refused if it exists); see docs/journal.md.")
+    var journal: String?
+
+    @Option(name: .customLong("journal-dir"),
+            help: "Journal the session in a new file in this directory, named by the session's start time and run id.")
+    var journalDirectory: String?
 
     @Option(name: .customLong("live-log"),
             help: "Print one line per bar (time, signal, position, equity, day PnL) and append it to this file.")
@@ -64,6 +83,25 @@ struct ExecSvcCommand: AsyncParsableCommand {
                                         modelManifestProvider: ModelRegistryEntry.manifestProvider)
             let inputs = try runner.loadInputs(config, predicting: false)
             let out = self.out
+            var recorder: SessionJournal?
+            var journalPath = journal
+            if let dir = journalDirectory {
+                guard journal == nil else { throw ValidationError("give --journal or --journal-dir, not both") }
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                // The file name is the only thing the wall clock is used for: it names the session.
+                let stamp = Timestamps.iso8601(SystemMeshClock().nowNanoseconds())
+                    .replacingOccurrences(of: ":", with: "").replacingOccurrences(of: "-", with: "")
+                let runID = RunManifest(codeVersion: runner.codeVersion, config: config, dataSHA256: inputs.dataSHA256,
+                                        predictionsSHA256: inputs.predictionsSHA256, model: inputs.model).runID
+                journalPath = dir + "/session-\(stamp)-\(runID).sqlite"
+            }
+            if let journal = journalPath {
+                recorder = try SessionJournal.create(path: journal, session: SessionJournal.Session(
+                    manifest: RunManifest(codeVersion: runner.codeVersion, config: config,
+                                          dataSHA256: inputs.dataSHA256, predictionsSHA256: inputs.predictionsSHA256,
+                                          model: inputs.model).json,
+                    barsPerYear: inputs.barsPerYear, skippedRows: inputs.skippedRows.count))
+            }
             var barLog: ExecutionNode.BarLog?
             if let liveLog {
                 let log = try LiveMetricsLog(path: liveLog)
@@ -73,7 +111,7 @@ struct ExecSvcCommand: AsyncParsableCommand {
                 name: name, symbol: config.symbol,
                 execution: ExecutionStream(symbol: config.symbol, settings: config.strategy,
                                            execution: config.execution),
-                barSource: "DataSvc", signalSource: "StrategySvc", logger: logger,
+                barSource: "DataSvc", signalSource: "StrategySvc", logger: logger, recorder: recorder,
                 barLog: barLog
             ) { result in
                 guard result.equity.time == inputs.bars.time else {
@@ -90,11 +128,18 @@ struct ExecSvcCommand: AsyncParsableCommand {
         }
         let state = Locked(node)
         // SIGUSR1 is the kill switch too (`kill -USR1 <pid>`), for when the bus itself is in trouble.
-        let usr1 = SignalAction(SIGUSR1) { state.mutate { $0.kill(reason: "SIGUSR1", flatten: false) } }
+        let logger = mesh.logger(label: name)
+        let usr1 = SignalAction(SIGUSR1) {
+            do {
+                try state.mutate { try $0.kill(reason: "SIGUSR1", flatten: false) }
+            } catch {
+                logger.critical("kill switch could not be journaled", metadata: ["error": "\(error)"])
+            }
+        }
         defer { withExtendedLifetime(usr1) {} }
         try await ServiceRunner.run(
             name: name, subscriptions: node.subscriptions, options: mesh,
             work: { e, publish in try state.mutate { try $0.handle(e, publish: publish) } },
-            batchEnd: { publish in state.mutate { $0.flush(publish: publish) } })
+            batchEnd: { publish in try state.mutate { try $0.flush(publish: publish) } })
     }
 }

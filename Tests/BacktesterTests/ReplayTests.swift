@@ -179,7 +179,8 @@ import TradingCore
                       "--set", "strategy.entry_threshold=0.002"]
         let bus = try mesh.start("MeshCtl", ["proxy"])
         let tap = try mesh.start("MeshCtl", ["tap", "fill.", "bar.", "--count", "40"], stdout: dir + "/tap.jsonl")
-        let exec = try mesh.start("ExecSvc", config + ["--out", dir + "/paper", "--live-log", dir + "/live.log"],
+        let exec = try mesh.start("ExecSvc", config + ["--out", dir + "/paper", "--live-log", dir + "/live.log",
+                                                       "--journal", dir + "/journal.sqlite"],
                                   stdout: dir + "/exec.out")
         let strategy = try mesh.start("StrategySvc", config)
         let predict = try mesh.start("PredictSvc", ["serve"] + config)
@@ -211,6 +212,11 @@ import TradingCore
         #expect(live.contains { $0.contains("signal LONG") })
         let printed = (try? String(contentsOfFile: dir + "/exec.out", encoding: .utf8)) ?? ""
         #expect(printed.contains(String(live.last ?? "?")))
+        // The journal rebuilds the session's files exactly.
+        let export = try T.execute(URL(fileURLWithPath: T.binary).deletingLastPathComponent().path + "/ExecSvc",
+                                   ["export", "--journal", dir + "/journal.sqlite", "--out", dir + "/export"])
+        #expect(export.status == 0, "\(export.stderr)")
+        ReplayTests.expectSameFiles(dir + "/paper", dir + "/export")
     }
 }
 
@@ -224,7 +230,8 @@ import TradingCore
         let config = ["--config", "config/backtest.yaml", "--set", "start=2024-10-01",
                       "--set", "strategy.entry_threshold=0.002"]
         let bus = try mesh.start("MeshCtl", ["proxy"])
-        let exec = try mesh.start("ExecSvc", config + ["--out", dir + "/paper", "--log-level", "info"],
+        let exec = try mesh.start("ExecSvc", config + ["--out", dir + "/paper", "--log-level", "info",
+                                                       "--journal", dir + "/journal.sqlite"],
                                   stderr: dir + "/exec.log")
         let strategy = try mesh.start("StrategySvc", config)
         let predict = try mesh.start("PredictSvc", ["serve"] + config)
@@ -235,7 +242,12 @@ import TradingCore
             let p = try mesh.start("MeshCtl", args)
             try await mesh.expectClean([p], seconds: 15)
         }
-        try await Task.sleep(for: .milliseconds(800))
+        // Once ExecSvc is on the bus and bars flow, pull the switch.
+        let ready = ContinuousClock.now + .seconds(30)
+        while !log().contains("service ready") && ContinuousClock.now < ready {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try await Task.sleep(for: .milliseconds(500))
         try await ctl(["kill", "--reason", "drill", "--flatten"])
         try await Task.sleep(for: .milliseconds(400))
         #expect(log().contains("kill switch: trading halted"), "\(log())")
@@ -260,6 +272,22 @@ import TradingCore
             ((try? String(contentsOfFile: d + "/trades.csv", encoding: .utf8)) ?? "").split(separator: "\n").count
         }
         #expect(trades(dir + "/paper") < trades(dir + "/run"))
+        // The journal holds the kill switch's events where they happened: exporting it gives the session's files.
+        let export = try T.execute(URL(fileURLWithPath: T.binary).deletingLastPathComponent().path + "/ExecSvc",
+                                   ["export", "--journal", dir + "/journal.sqlite", "--out", dir + "/export"])
+        #expect(export.status == 0, "\(export.stderr)")
+        ReplayTests.expectSameFiles(dir + "/paper", dir + "/export")
+        // A second session may not reuse the journal; a file that is not one is refused, untouched.
+        let reuse = try T.execute(URL(fileURLWithPath: T.binary).deletingLastPathComponent().path + "/ExecSvc",
+                                  config + ["--journal", dir + "/journal.sqlite"])
+        #expect(reuse.status == 1)
+        #expect(reuse.stderr.contains("already exists"), "\(reuse.stderr)")
+        try "not a database".write(toFile: dir + "/bad.sqlite", atomically: true, encoding: .utf8)
+        let bad = try T.execute(URL(fileURLWithPath: T.binary).deletingLastPathComponent().path + "/ExecSvc",
+                                ["export", "--journal", dir + "/bad.sqlite", "--out", dir + "/bad"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("not a TradeMesh journal"), "\(bad.stderr)")
+        #expect(try String(contentsOfFile: dir + "/bad.sqlite", encoding: .utf8) == "not a database")
     }
 }
 

@@ -33,7 +33,8 @@ import Testing
             "data": "DataSvc live --config config/paper.yaml --speed 36000",
             "predict": "PredictSvc serve --config config/paper.yaml",
             "strategy": "StrategySvc --config config/paper.yaml",
-            "exec": "ExecSvc --config config/paper.yaml --out results/paper --live-log results/paper/live.log",
+            "exec": "ExecSvc --config config/paper.yaml --out results/paper --live-log results/paper/live.log "
+                + "--journal-dir results/paper/journals",
         ])
         // The same substitutions docker compose makes, from the environment.
         let fast = try ComposeFile.load(path: Self.repositoryCompose,

@@ -41,7 +41,7 @@ import TradingCore
         _ = try node.handle(Self.envelope("bar.X", "intruder", 1, Self.bar(9)), publish: publish)
         #expect(sent.messages.isEmpty, "nothing can be executed before bar 1")
         _ = try node.handle(Self.envelope("bar.X", "DataSvc", 1, Self.bar(1)), publish: publish)
-        node.flush(publish: publish)
+        try node.flush(publish: publish)
         let fills = sent.messages.compactMap { if case .fill(let f) = $0.message { f } else { nil } }
         #expect(fills.count == 1, "bar 2 opened the long decided on bar 1")
         #expect(sent.messages.last.map { if case .ack(_, 2) = $0.message { true } else { false } } == true,
@@ -64,11 +64,14 @@ import TradingCore
         #expect(node.isHalted)
         _ = try node.handle(Self.envelope("signal.X", "StrategySvc", 1, Self.long), publish: publish)
         _ = try node.handle(Self.envelope("bar.X", "DataSvc", 2, Self.bar(2)), publish: publish)
+        try node.flush(publish: publish)
         #expect(!sent.messages.contains { $0.topic == "fill.X" }, "no order while halted")
         _ = try node.handle(Self.envelope("ctl.resume", "MeshCtl", 1, .resume(reason: "ok")), publish: publish)
         #expect(!node.isHalted)
         _ = try node.handle(Self.envelope("signal.X", "StrategySvc", 2, Self.long), publish: publish)
         _ = try node.handle(Self.envelope("bar.X", "DataSvc", 3, Self.bar(3)), publish: publish)
+        #expect(!sent.messages.contains { $0.topic == "fill.X" }, "fills wait for the end of the batch")
+        try node.flush(publish: publish)
         #expect(sent.messages.contains { $0.topic == "fill.X" }, "trading again after resume")
     }
 }

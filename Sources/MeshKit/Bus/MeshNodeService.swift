@@ -45,7 +45,7 @@ public struct MeshNodeService: Service {
     public typealias Handler = @Sendable (_ envelope: Envelope, _ missing: UInt64, _ publish: Publish) throws -> Next
 
     /// Called on the I/O thread after each batch of messages the handler was given.
-    public typealias BatchEnd = @Sendable (_ publish: Publish) -> Void
+    public typealias BatchEnd = @Sendable (_ publish: Publish) throws -> Void
 
     public let name: String
     private let endpoints: MeshEndpoints
@@ -111,7 +111,11 @@ public struct MeshNodeService: Service {
             }
         } onTurnEnd: {
             guard !outcome.isDone, let publish = publisher.value else { return }
-            batchEnd?(publish)
+            do {
+                try batchEnd?(publish)
+            } catch {
+                outcome.end(error)
+            }
         }
         connection.value = bus
         publisher.value = Publish(wanted: { bus.hasSubscriber(for: $0) }) { topic, message, tsEvent, tsInit in

@@ -28,13 +28,18 @@ public struct ExecutionNode: Sendable {
     private var lastStamp: (tsEvent: Int64, tsInit: Int64) = (0, 0)
     private var inputFilter = InputFilter()
     private var barLog: BarLog?
+    private let recorder: (any ExecutionRecorder)?
+    /// What this batch publishes: sent at the batch's end, after the recorder's commit.
+    private var outbox: [(topic: String, message: MeshMessage, tsEvent: Int64, tsInit: Int64)] = []
     private var day: Int64 = .min
     private var dayStartEquity = 0.0
     private var lastSignal = Direction.flat
 
     public init(name: String, symbol: String, execution: ExecutionStream, barSource: String, signalSource: String,
-                logger: Logger, barLog: BarLog? = nil, onFinish: @escaping Finish) {
+                logger: Logger, recorder: (any ExecutionRecorder)? = nil, barLog: BarLog? = nil,
+                onFinish: @escaping Finish) {
         self.barLog = barLog
+        self.recorder = recorder
         self.name = name
         self.symbol = symbol
         self.execution = execution
@@ -51,13 +56,17 @@ public struct ExecutionNode: Sendable {
 
     /// The kill switch (from `ctl.kill` or SIGUSR1): cancels the order waiting for the next open, refuses every
     /// decision until `resume`, and with `flatten` closes the position at the next open.
-    public mutating func kill(reason: String, flatten: Bool) {
+    public mutating func kill(reason: String, flatten: Bool) throws {
+        try recorder?.record(event: "kill", flatten: flatten, detail: reason, barsDone: nextBar - 1,
+                             decisionsDone: appliedPlans)
         execution.kill(flatten: flatten)
         logger.warning("kill switch: trading halted", metadata: ["reason": "\(reason)", "flatten": "\(flatten)"])
     }
 
-    public mutating func resume(reason: String) {
+    public mutating func resume(reason: String) throws {
         guard execution.isHalted else { return }
+        try recorder?.record(event: "resume", flatten: false, detail: reason, barsDone: nextBar - 1,
+                             decisionsDone: appliedPlans)
         execution.resume()
         logger.warning("kill switch lifted: trading resumes", metadata: ["reason": "\(reason)"])
     }
@@ -73,10 +82,10 @@ public struct ExecutionNode: Sendable {
         case .end(let service, let topic, let lastSeq) where service == signalSource && topic == Topic.signal(symbol):
             endSeq = lastSeq
         case .kill(let reason, let flatten) where envelope.topic == Topic.kill:
-            kill(reason: "\(reason) (from \(envelope.source))", flatten: flatten)
+            try kill(reason: "\(reason) (from \(envelope.source))", flatten: flatten)
             return .proceed
         case .resume(let reason) where envelope.topic == Topic.resume:
-            resume(reason: "\(reason) (from \(envelope.source))")
+            try resume(reason: "\(reason) (from \(envelope.source))")
             return .proceed
         default:
             return .proceed
@@ -85,11 +94,12 @@ public struct ExecutionNode: Sendable {
         while progressed {
             progressed = false
             if appliedPlans + 1 == nextBar, let entry = bars.removeValue(forKey: nextBar) {
-                execute(entry, sequence: nextBar, publish: publish)
+                try execute(entry, sequence: nextBar, publish: publish)
                 nextBar += 1
                 progressed = true
             }
             if appliedPlans + 1 < nextBar, let plan = plans.removeValue(forKey: appliedPlans + 1) {
+                try recorder?.record(decision: plan, seq: appliedPlans + 1)
                 lastSignal = plan.signal(for: execution.machine.direction).direction
                 if let refused = execution.apply(plan) {
                     logger.warning("order denied", metadata: [
@@ -101,9 +111,10 @@ public struct ExecutionNode: Sendable {
             }
         }
         guard let end = endSeq, nextBar > end, appliedPlans >= end else { return .proceed }
-        flush(publish: publish)
         let (result, fills) = execution.finish(sequence: end)
-        self.publish(fills, stamp: lastStamp, publish: publish)
+        for fill in fills { try recorder?.record(fill: fill, seq: end, time: result.equity.time.last ?? 0) }
+        enqueue(fills, stamp: lastStamp)
+        try flush(publish: publish)
         try onFinish(result)
         publish(Topic.end, .end(service: name, topic: Topic.pnl(symbol), lastSeq: end),
                     tsEvent: lastStamp.tsEvent, tsInit: lastStamp.tsInit)
@@ -114,13 +125,18 @@ public struct ExecutionNode: Sendable {
     }
 
     private mutating func execute(_ entry: (bar: Bar, tsEvent: Int64, tsInit: Int64), sequence: UInt64,
-                                  publish: MeshNodeService.Publish) {
+                                  publish: MeshNodeService.Publish) throws {
         let fills = execution.execute(entry.bar, sequence: sequence)
         lastStamp = (entry.tsEvent, entry.tsInit)
-        self.publish(fills, stamp: lastStamp, publish: publish)
+        if let recorder {
+            try recorder.record(bar: entry.bar, seq: sequence)
+            for fill in fills { try recorder.record(fill: fill, seq: sequence, time: entry.bar.time) }
+            try recorder.record(snapshot: execution.snapshot, seq: sequence, time: entry.bar.time)
+        }
+        enqueue(fills, stamp: lastStamp)
         // The account per bar is for watchers (`MeshCtl tap pnl.`); with none, it is not even encoded.
         if publish.isWanted(Topic.pnl(symbol)) {
-            publish(Topic.pnl(symbol), .position(execution.snapshot), tsEvent: entry.tsEvent, tsInit: entry.tsInit)
+            outbox.append((Topic.pnl(symbol), .position(execution.snapshot), entry.tsEvent, entry.tsInit))
         }
         executedUnacknowledged = (sequence, entry.tsEvent, entry.tsInit)
         if let barLog {
@@ -137,20 +153,24 @@ public struct ExecutionNode: Sendable {
         }
     }
 
-    /// Acknowledges the last bar executed: once per batch of messages rather than once per bar, which is all the
-    /// replay's credit window needs.
-    public mutating func flush(publish: MeshNodeService.Publish) {
+    /// Ends a batch: commits what the recorder holds, then publishes the batch's orders, fills and accounts and
+    /// acknowledges the last bar executed — once per batch rather than once per bar, which is all the replay's
+    /// credit window needs, and never before the journal has it.
+    public mutating func flush(publish: MeshNodeService.Publish) throws {
+        try recorder?.commit()
+        for m in outbox { publish(m.topic, m.message, tsEvent: m.tsEvent, tsInit: m.tsInit) }
+        outbox.removeAll(keepingCapacity: true)
         guard let last = executedUnacknowledged else { return }
         executedUnacknowledged = nil
         publish(Topic.ack, .ack(service: name, lastSeq: last.seq), tsEvent: last.tsEvent, tsInit: last.tsInit)
     }
 
-    private func publish(_ fills: [Fill], stamp: (tsEvent: Int64, tsInit: Int64), publish: MeshNodeService.Publish) {
+    private mutating func enqueue(_ fills: [Fill], stamp: (tsEvent: Int64, tsInit: Int64)) {
         for fill in fills {
-            publish(Topic.order(symbol), .order(Order(
+            outbox.append((Topic.order(symbol), .order(Order(
                 clientOrderID: fill.clientOrderID, symbol: symbol, side: fill.side, quantity: fill.quantity,
-                type: .market)), tsEvent: stamp.tsEvent, tsInit: stamp.tsInit)
-            publish(Topic.fill(symbol), .fill(fill), tsEvent: stamp.tsEvent, tsInit: stamp.tsInit)
+                type: .market)), stamp.tsEvent, stamp.tsInit))
+            outbox.append((Topic.fill(symbol), .fill(fill), stamp.tsEvent, stamp.tsInit))
         }
     }
 }

@@ -179,6 +179,17 @@ public struct RunInputs: Sendable {
     public var predictedReturns: [Double]
     public var predictionsSHA256: String?
     public var model: ModelManifest? = nil
+
+    public init(bars: BarSeries, barsPerYear: Double, skippedRows: [DataIssue], dataSHA256: String,
+                predictedReturns: [Double], predictionsSHA256: String?, model: ModelManifest? = nil) {
+        self.bars = bars
+        self.barsPerYear = barsPerYear
+        self.skippedRows = skippedRows
+        self.dataSHA256 = dataSHA256
+        self.predictedReturns = predictedReturns
+        self.predictionsSHA256 = predictionsSHA256
+        self.model = model
+    }
 }
 
 /// Makes predictions for a bar series from a model directory (supplied by the forecasting library).
