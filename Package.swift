@@ -125,6 +125,11 @@ let package = Package(
             path: "Benchmarks/ForecastBench"
         ),
         .executableTarget(
+            name: "JournalBench",
+            dependencies: ["Journal", "TradingCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/JournalBench"
+        ),
+        .executableTarget(
             name: "LoadBench",
             dependencies: ["TradingCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/LoadBench"
