@@ -110,7 +110,8 @@ struct ServeCommand: AsyncParsableCommand {
             node = ExecutionNode(
                 name: name, symbol: config.symbol,
                 execution: ExecutionStream(symbol: config.symbol, settings: config.strategy,
-                                           execution: config.execution),
+                                           execution: config.execution,
+                                           riskLimits: try config.riskRules.map(BacktestRunner.riskLimits)),
                 barSource: "DataSvc", signalSource: "StrategySvc", logger: logger, recorder: recorder,
                 barLog: barLog
             ) { result in

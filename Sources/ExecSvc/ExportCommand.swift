@@ -29,7 +29,8 @@ struct ExportCommand: ParsableCommand {
             let manifest = try RunManifest.parse(session.manifest, file: journal + " (manifest)")
             let config = manifest.config
             let (result, bars) = try db.replay(symbol: config.symbol, settings: config.strategy,
-                                               execution: config.execution)
+                                               execution: config.execution,
+                                               riskLimits: try config.riskRules.map(BacktestRunner.riskLimits))
             guard bars.count > 0 else { throw ValidationErrorText("\(journal): the session executed no bar yet") }
             var logger = Logger(label: "ExecSvc.export")
             logger.logLevel = .warning

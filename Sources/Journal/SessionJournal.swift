@@ -230,13 +230,13 @@ public final class SessionJournal: @unchecked Sendable {
 
     /// Rebuilds the session's result: its bars, decisions and kill switch events through the execution code, in
     /// the order they happened.
-    public func replay(symbol: String, settings: StrategySettings, execution: ExecutionSettings) throws(JournalError)
-        -> (result: BacktestResult, bars: BarSeries)
+    public func replay(symbol: String, settings: StrategySettings, execution: ExecutionSettings,
+                       riskLimits: RiskLimits? = nil) throws(JournalError) -> (result: BacktestResult, bars: BarSeries)
     {
         let bars = try self.bars(symbol: symbol)
         let plans = try decisions()
         var events = try self.events()[...]
-        var stream = ExecutionStream(symbol: symbol, settings: settings, execution: execution)
+        var stream = ExecutionStream(symbol: symbol, settings: settings, execution: execution, riskLimits: riskLimits)
         func applyEvents(bars done: UInt64, decisions applied: UInt64) {
             while let e = events.first, e.barsDone == done, e.decisionsDone == applied {
                 if e.kill { stream.kill(flatten: e.flatten) } else { stream.resume() }

@@ -133,6 +133,8 @@ public struct BacktestResult: Sendable, Equatable {
     public var barsWithoutPrediction: Int
     /// Days on which the daily loss cap fired.
     public var dailyCapHits: Int
+    /// What the live risk rules denied or changed, when the run applied them (`risk_rules:`); nil otherwise.
+    public var riskEvents: [RiskGate.Event]? = nil
 
     public init(initialCapital: Double, trades: [Trade] = [], equity: EquityCurve = EquityCurve(),
                 openPosition: OpenPosition? = nil, rejectedOrders: Int = 0, barsWithoutPrediction: Int = 0,

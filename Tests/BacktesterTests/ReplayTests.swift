@@ -46,6 +46,16 @@ import TradingCore
         Self.expectSameFiles(run, replay)
     }
 
+    @Test func replayWithTheLiveRiskRulesEqualsRun() throws {
+        let (run, replay, _) = try Self.runAndReplay("config/backtest.yaml",
+                                                     ["start=2023-01-01", "risk_rules=config/risk.yaml"])
+        Self.expectSameFiles(run, replay)
+        let risk = FileManager.default.contents(atPath: run + "/risk.csv")
+        #expect(risk != nil && risk == FileManager.default.contents(atPath: replay + "/risk.csv"))
+        let text = String(decoding: risk ?? Data(), as: UTF8.self)
+        #expect(text.contains(",denied,") && text.contains(",state,HALTED,"), "the daily loss limit bites")
+    }
+
     @Test func lockstepOverTCPEqualsRun() throws {
         let (run, replay, stdout) = try Self.runAndReplay("config/backtest.yaml", ["start=2024-09-01"],
                                                           replayArgs: ["--window", "1", "--transport", "tcp"])

@@ -29,6 +29,23 @@ public enum Backtest {
         return engine.run(bars: bars, predictedReturns: predictedReturns)
     }
 
+    /// Runs one backtest bar by bar through the streams the mesh's services use, with the live risk rules: slower
+    /// than the array engine, and what a run with `risk_rules:` uses. Without `riskLimits` it gives exactly the
+    /// array engine's result.
+    public static func runStreaming(bars: BarSeries, predictedReturns: [Double], strategy: StrategySettings,
+                                    execution: ExecutionSettings, riskLimits: RiskLimits?) throws -> BacktestResult {
+        var decide = try StrategyStream(settings: strategy, symbol: bars.symbol)
+        var stream = ExecutionStream(symbol: bars.symbol, settings: strategy, execution: execution,
+                                     riskLimits: riskLimits)
+        for t in 0..<bars.count {
+            let bar = bars[t]
+            stream.execute(bar, sequence: UInt64(t + 1))
+            let p = predictedReturns[t]
+            stream.apply(decide.append(bar, predictedReturn: p.isNaN ? nil : p))
+        }
+        return stream.finish(sequence: UInt64(bars.count)).result
+    }
+
     static func validate(_ s: StrategySettings) throws {
         if let sl = s.stopLoss, !(sl > 0 && sl < 1) {
             throw StrategyError.badParameter("stop_loss", "must be a fraction in (0, 1), got \(sl)")

@@ -13,10 +13,13 @@ public struct ExecutionStream: Sendable {
     /// Set by the kill switch: no decision is carried out until `resume`.
     public private(set) var isHalted = false
     private var flattenWhileHalted = false
+    /// The live risk rules, when the run applies them.
+    public private(set) var risk: RiskGate?
 
-    public init(symbol: String, settings: StrategySettings, execution: ExecutionSettings) {
+    public init(symbol: String, settings: StrategySettings, execution: ExecutionSettings, riskLimits: RiskLimits? = nil) {
         self.symbol = symbol
         machine = ExecutionStateMachine(settings: settings, execution: execution)
+        risk = riskLimits.map { RiskGate(limits: $0, symbol: symbol, initialEquity: execution.initialCapital) }
     }
 
     /// Bars executed so far.
@@ -28,6 +31,7 @@ public struct ExecutionStream: Sendable {
     @discardableResult
     public mutating func execute(_ bar: Bar, sequence: UInt64) -> [Fill] {
         let tradesBefore = machine.trades.count
+        risk?.barOpening(time: bar.time, equity: equity.equity.last ?? machine.execution.initialCapital)
         machine.barOpened(time: bar.time, open: bar.open, high: bar.high, low: bar.low)
         let value = machine.barClosed(time: bar.time, close: bar.close)
         equity.time.append(bar.time)
@@ -35,7 +39,9 @@ public struct ExecutionStream: Sendable {
         equity.cash.append(machine.cash)
         equity.position.append(machine.units)
         lastClose = bar.close
-        return fills(since: tradesBefore, time: bar.time, sequence: sequence, entries: true)
+        let fills = fills(since: tradesBefore, time: bar.time, sequence: sequence, entries: true)
+        risk?.barClosed(fills: fills, close: bar.close, time: bar.time)
+        return fills
     }
 
     /// Applies the strategy's decision on the close of the last executed bar. Returns the decision refused by the
@@ -43,8 +49,12 @@ public struct ExecutionStream: Sendable {
     @discardableResult
     public mutating func apply(_ plan: SignalPlan) -> Signal? {
         if plan.predictedReturn == nil { withoutPrediction += 1 }
-        let signal = plan.signal(for: machine.direction)
+        var signal = plan.signal(for: machine.direction)
         guard isHalted else {
+            if risk != nil, let time = equity.time.last {
+                signal = risk!.vet(signal, units: machine.units, equity: equity.equity.last ?? machine.cash,
+                                   close: lastClose, time: time)
+            }
             machine.decide(signal)
             return nil
         }
@@ -90,11 +100,12 @@ public struct ExecutionStream: Sendable {
             equity.position[equity.position.count - 1] = machine.units
             fills = self.fills(since: tradesBefore, time: last, sequence: sequence, entries: false)
         }
-        let result = BacktestResult(
+        var result = BacktestResult(
             initialCapital: machine.execution.initialCapital, trades: machine.trades, equity: equity,
             openPosition: lastClose.isNaN ? nil : machine.openPosition(mark: lastClose),
             rejectedOrders: machine.rejectedOrders, barsWithoutPrediction: withoutPrediction,
             dailyCapHits: machine.dailyCapHits)
+        result.riskEvents = risk?.events
         return (result, fills)
     }
 

@@ -13,6 +13,9 @@ public struct BacktestConfig: Sendable, Hashable {
     public var onBadRow: BadRowPolicy
     public var strategy: StrategySettings
     public var execution: ExecutionSettings
+    /// The live risk rules (`config/risk.yaml`) to apply to the run, so a backtest shows when the live system would
+    /// have denied orders or halted; nil = none (the fast in-process engine).
+    public var riskRules: String?
 
     public init(data: String, symbol: String, predictions: String?, start: String? = nil, end: String? = nil,
                 onBadRow: BadRowPolicy = .fail, strategy: StrategySettings = StrategySettings(),
@@ -28,7 +31,7 @@ public struct BacktestConfig: Sendable, Hashable {
     }
 
     static let topKeys = ["data", "symbol", "predictions", "model", "start", "end", "initial_capital", "strategy", "costs",
-                          "risk", "close_at_end", "on_bad_row"]
+                          "risk", "close_at_end", "on_bad_row", "risk_rules"]
     static let strategyKeys = ["name", "entry_threshold", "exit_threshold", "allow_short", "short_entry_threshold",
                                "short_exit_threshold", "stop_loss", "take_profit", "size", "sma_period"]
     static let costKeys = ["per_trade", "slippage_bps"]
@@ -98,6 +101,7 @@ public struct BacktestConfig: Sendable, Hashable {
         if config.model != nil && config.predictions != nil {
             throw ConfigError.invalid("model", "give either predictions or model, not both")
         }
+        config.riskRules = try top.string("risk_rules")
         config.start = try top.string("start")
         config.end = try top.string("end")
         if let policy = try top.string("on_bad_row") {
@@ -165,6 +169,7 @@ public struct BacktestConfig: Sendable, Hashable {
         j.field("symbol", symbol)
         j.field("predictions", predictions)
         if let model { j.field("model", model) }
+        if let riskRules { j.field("risk_rules", riskRules) }
         j.field("start", start)
         j.field("end", end)
         j.field("on_bad_row", onBadRow.rawValue)

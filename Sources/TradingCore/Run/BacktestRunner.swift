@@ -88,9 +88,22 @@ public struct BacktestRunner: Sendable {
     /// Runs `config` and writes its files into `outDirectory` (default `backtests/<run-id>`).
     public func run(_ config: BacktestConfig, outDirectory: String?) throws -> Outcome {
         let inputs = try loadInputs(config)
-        let result = try Backtest.run(bars: inputs.bars, predictedReturns: inputs.predictedReturns,
+        let result: BacktestResult
+        if let path = config.riskRules {
+            result = try Backtest.runStreaming(bars: inputs.bars, predictedReturns: inputs.predictedReturns,
+                                               strategy: config.strategy, execution: config.execution,
+                                               riskLimits: try Self.riskLimits(path))
+        } else {
+            result = try Backtest.run(bars: inputs.bars, predictedReturns: inputs.predictedReturns,
                                       strategy: config.strategy, execution: config.execution)
+        }
         return try write(result, inputs: inputs, config: config, outDirectory: outDirectory)
+    }
+
+    /// The risk limits of a `risk_rules:` file (config/risk.yaml's format).
+    public static func riskLimits(_ path: String) throws -> RiskLimits {
+        let text = String(decoding: try FileBytes.read(path), as: UTF8.self)
+        return try RiskLimits.parse(text, file: path).limits
     }
 
     /// Writes a finished run's files — by `run`, and by the execution service at the end of a replay.
@@ -112,6 +125,11 @@ public struct BacktestRunner: Sendable {
             skippedRows: inputs.skippedRows.count),
                             to: directory + "/metrics.json")
         try FileBytes.write(manifest.json, to: directory + "/run.json")
+        if let events = result.riskEvents {
+            var risk = try TextFileWriter(path: directory + "/risk.csv")
+            ResultWriter.riskCSV(events, into: &risk)
+            try risk.close()
+        }
         try RunReport.write(directory: directory, bars: inputs.bars)
         logger.info("backtest written", metadata: ["dir": "\(directory)", "run_id": "\(manifest.runID)"])
         return Outcome(directory: directory, runID: manifest.runID, metrics: metrics, result: result, inputs: inputs)
@@ -165,6 +183,11 @@ public struct BacktestRunner: Sendable {
                          + "marked \(String(format: "%.2f", p.markPrice)), unrealised \(String(format: "%.2f", p.unrealizedPnL))")
         }
         if !o.inputs.skippedRows.isEmpty { lines.append("  skipped rows    \(o.inputs.skippedRows.count)") }
+        if let events = o.result.riskEvents {
+            let denials = events.filter { $0.kind == "denied" }.count
+            let halts = events.filter { $0.kind == "state" && $0.rule == TradingState.halted.rawValue }.count
+            lines.append("  risk rules      \(denials) orders denied, halted \(halts) times (risk.csv)")
+        }
         lines.append("results: \(o.directory)  (trades.csv, equity.csv, metrics.json, run.json, report.html)")
         return lines.joined(separator: "\n")
     }

@@ -16,6 +16,16 @@ public enum ResultWriter {
         }
     }
 
+    /// `time,kind,rule,detail`: what the live risk rules denied (`denied`, the rule) or changed (`state`, the new
+    /// trading state), in order. Details are quoted.
+    public static func riskCSV<Sink: TextSink>(_ events: [RiskGate.Event], into out: inout Sink) {
+        out.append("time,kind,rule,detail\n")
+        for e in events {
+            out.append(Timestamps.iso8601(e.time) + "," + e.kind + "," + e.rule + ",\""
+                       + e.detail.replacingOccurrences(of: "\"", with: "\"\"") + "\"\n")
+        }
+    }
+
     public static func equityCSV(_ curve: EquityCurve, initialCapital: Double) -> String {
         var out = ""
         equityCSV(curve, initialCapital: initialCapital, into: &out)

@@ -1,0 +1,109 @@
+/// The live risk rules (`RiskStateMachine`) around the bar-by-bar execution model, so that a backtest — in process
+/// or through the mesh — and a paper session obey the same limits.
+///
+/// At a decision the orders it would place (closing the position, opening the new one) go through the rules first,
+/// sized at the decision bar's close (the fill happens at the next open); a denied close keeps the position, a denied
+/// opening leaves the account flat. After each bar the rules see its fills and its close; a new UTC day resets the
+/// daily loss. When the rules halt trading and ask to flatten, the position is closed at the next open.
+public struct RiskGate: Sendable {
+    /// One entry of the risk log: a denial or a change of trading state.
+    public struct Event: Sendable, Equatable {
+        public var time: Int64
+        public var kind: String
+        public var rule: String
+        public var detail: String
+    }
+
+    public private(set) var rules: RiskStateMachine
+    /// Denials and state changes, in order.
+    public private(set) var events: [Event] = []
+    private let symbol: String
+    private var day: Int64 = .min
+    private var submitted: [String] = []
+    private var flattenRequested = false
+    private var orderCount = 0
+
+    public init(limits: RiskLimits, symbol: String, initialEquity: Double) {
+        rules = RiskStateMachine(limits: limits, startOfDayEquity: initialEquity)
+        self.symbol = symbol
+    }
+
+    public var state: TradingState { rules.state }
+
+    /// Before a bar executes: a new day restarts the daily loss from the equity the previous bar ended with.
+    mutating func barOpening(time: Int64, equity: Double) {
+        let today = Timestamps.dayIndex(time)
+        guard today != day else { return }
+        let first = day == .min
+        day = today
+        if !first { record(rules.newTradingDay(startOfDayEquity: equity), time: time) }
+    }
+
+    /// After a bar: the orders placed on the previous close are done (filled or not), its fills and its close
+    /// reach the rules.
+    mutating func barClosed(fills: [Fill], close: Double, time: Int64) {
+        for id in submitted { rules.orderClosed(id) }
+        submitted.removeAll()
+        for fill in fills { record(rules.filled(fill), time: time) }
+        record(rules.mark(symbol, price: close), time: time)
+    }
+
+    /// The signal to carry out instead of `signal`, after the orders it implies went through the rules.
+    mutating func vet(_ signal: Signal, units: Double, equity: Double, close: Double, time: Int64) -> Signal {
+        let current: Direction = units > 0 ? .long : (units < 0 ? .short : .flat)
+        if flattenRequested {
+            flattenRequested = false
+            return Signal(direction: .flat, size: signal.size)   // the rules' own order: not vetted again
+        }
+        guard signal.direction != current else { return signal }
+        if units != 0 {
+            let close = order(side: units > 0 ? .sell : .buy, quantity: abs(units))
+            guard pass(close, time: time) else { return Signal(direction: current, size: signal.size) }
+        }
+        guard signal.direction != .flat else { return signal }
+        let quantity: Double
+        switch signal.size {
+        case .units(let u): quantity = u
+        case .fraction(let f): quantity = (f * equity / close).rounded(.down)
+        }
+        let open = order(side: signal.direction == .long ? .buy : .sell, quantity: quantity)
+        return pass(open, time: time) ? signal : Signal(direction: .flat, size: signal.size)
+    }
+
+    private mutating func order(side: OrderSide, quantity: Double) -> Order {
+        orderCount += 1
+        return Order(clientOrderID: "risk-check-\(orderCount)", symbol: symbol, side: side, quantity: quantity,
+                     type: .market)
+    }
+
+    private mutating func pass(_ order: Order, time: Int64) -> Bool {
+        var forwarded = false
+        for action in rules.submit(order, at: time) {
+            switch action {
+            case .forward(let o):
+                forwarded = true
+                submitted.append(o.clientOrderID)
+            case .deny(let d):
+                events.append(Event(time: time, kind: "denied", rule: d.rule, detail: d.reason))
+            default:
+                record([action], time: time)
+            }
+        }
+        return forwarded
+    }
+
+    private mutating func record(_ actions: [RiskAction], time: Int64) {
+        for action in actions {
+            switch action {
+            case .stateChanged(let state, let reason):
+                events.append(Event(time: time, kind: "state", rule: state.rawValue, detail: reason))
+            case .flatten:
+                flattenRequested = true
+            case .deny(let d):
+                events.append(Event(time: time, kind: "denied", rule: d.rule, detail: d.reason))
+            case .forward, .cancel:
+                break
+            }
+        }
+    }
+}
