@@ -66,6 +66,12 @@ import TradingCore
         _ = try node.handle(Self.envelope("bar.X", "DataSvc", 2, Self.bar(2)), publish: publish)
         try node.flush(publish: publish)
         #expect(!sent.messages.contains { $0.topic == "fill.X" }, "no order while halted")
+        let denial = sent.messages.first { $0.topic == "order.denied.X" }
+        if case .denied(let d)? = denial?.message {
+            #expect(d.rule == "kill_switch" && d.order.side == .buy && d.order.quantity == 5)
+        } else {
+            Issue.record("the refused decision is published on order.denied.X")
+        }
         _ = try node.handle(Self.envelope("ctl.resume", "MeshCtl", 1, .resume(reason: "ok")), publish: publish)
         #expect(!node.isHalted)
         _ = try node.handle(Self.envelope("signal.X", "StrategySvc", 2, Self.long), publish: publish)

@@ -24,6 +24,10 @@ enum Samples {
         ("ctl.ack", .ack(service: "ExecSvc", lastSeq: 4_242)),
         ("ctl.kill", .kill(reason: "manual stop", flatten: true)),
         ("ctl.resume", .resume(reason: "checked the positions")),
+        ("order.denied.NVDA", .denied(OrderDenied(
+            order: Order(clientOrderID: "threshold-NVDA-43-denied", symbol: "NVDA", side: .buy, quantity: 3000,
+                         type: .market),
+            rule: "max_order_units", limit: 2500, observed: 3000, reason: "order of 3000 units exceeds 2500"))),
         ("ctl.heartbeat", .heartbeat(Heartbeat(service: "DataSvc", messagesIn: 1, messagesOut: 2, dropped: 3, gaps: 4,
                                                lastSeq: 5))),
         ("ctl.end", .end(service: "DataSvc", topic: "bar.NVDA", lastSeq: 17_619)),

@@ -1,7 +1,7 @@
 """A decoder/encoder for the TradeMesh wire format written only from docs/wire.md (pyzmq + struct)."""
 import struct
 
-TYPES = {1: "bar", 2: "prediction", 3: "signal", 4: "order", 5: "fill", 6: "position",
+TYPES = {1: "bar", 2: "prediction", 3: "signal", 4: "order", 5: "fill", 6: "position", 7: "denied",
          10: "ready", 11: "ack", 12: "kill", 13: "heartbeat", 14: "end",
          15: "resume"}
 DIRECTIONS = {0: "FLAT", 1: "LONG", 2: "SHORT"}
@@ -73,6 +73,15 @@ def decode(topic, payload):
         m["reason"] = r.string()
         m["flatten"] = bool(r.take("B"))
     elif kind == "resume":
+        m["reason"] = r.string()
+    elif kind == "denied":
+        m["client_order_id"], m["symbol"] = r.string(), r.string()
+        m["side"] = SIDES[r.take("B")]
+        m["quantity"] = r.take("d")
+        m["rule"] = r.string()
+        limit, observed = r.take("dd")
+        m["limit"] = None if limit != limit else limit
+        m["observed"] = None if observed != observed else observed
         m["reason"] = r.string()
     elif kind == "end":
         m["service"] = r.string()

@@ -101,10 +101,29 @@ public struct ExecutionNode: Sendable {
             if appliedPlans + 1 < nextBar, let plan = plans.removeValue(forKey: appliedPlans + 1) {
                 try recorder?.record(decision: plan, seq: appliedPlans + 1)
                 lastSignal = plan.signal(for: execution.machine.direction).direction
+                let riskEventsBefore = execution.risk?.events.count ?? 0
+                let position = execution.machine.units
                 if let refused = execution.apply(plan) {
                     logger.warning("order denied", metadata: [
                         "rule": "kill_switch", "bar": "\(appliedPlans + 1)", "wanted": "\(refused.direction.rawValue)",
                     ])
+                    let buying = refused.direction == .long || (refused.direction == .flat && position < 0)
+                    // Sized as the order would have been, at the decision bar's close.
+                    let quantity: Double
+                    switch refused.size {
+                    case _ where refused.direction == .flat: quantity = abs(position)
+                    case .units(let u): quantity = u
+                    case .fraction(let f):
+                        quantity = (f * (execution.equity.equity.last ?? 0) / execution.lastClose).rounded(.down)
+                    }
+                    deny(OrderDenied(order: Order(clientOrderID: "\(execution.machine.settings.name)-\(symbol)-"
+                                                     + "\(appliedPlans + 1)-denied", symbol: symbol,
+                                                 side: buying ? .buy : .sell, quantity: quantity, type: .market),
+                                     rule: "kill_switch", limit: nil, observed: nil,
+                                     reason: "the kill switch is on; resume explicitly"))
+                }
+                for event in execution.risk?.events.dropFirst(riskEventsBefore) ?? [] {
+                    if let d = event.denied { deny(d) }
                 }
                 appliedPlans += 1
                 progressed = true
@@ -163,6 +182,11 @@ public struct ExecutionNode: Sendable {
         guard let last = executedUnacknowledged else { return }
         executedUnacknowledged = nil
         publish(Topic.ack, .ack(service: name, lastSeq: last.seq), tsEvent: last.tsEvent, tsInit: last.tsInit)
+    }
+
+    /// A denial goes out on `order.denied.<SYMBOL>` with the batch.
+    private mutating func deny(_ denial: OrderDenied) {
+        outbox.append((Topic.denied(symbol), .denied(denial), lastStamp.tsEvent, lastStamp.tsInit))
     }
 
     private mutating func enqueue(_ fills: [Fill], stamp: (tsEvent: Int64, tsInit: Int64)) {

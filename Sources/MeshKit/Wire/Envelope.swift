@@ -29,6 +29,8 @@ public enum Topic {
     public static func prediction(_ symbol: String) -> String { "pred." + symbol }
     public static func signal(_ symbol: String) -> String { "signal." + symbol }
     public static func order(_ symbol: String) -> String { "order." + symbol }
+    /// Denials of the risk layer: `order.denied.<SYMBOL>` (so `tap order.` shows orders and denials).
+    public static func denied(_ symbol: String) -> String { "order.denied." + symbol }
     public static func fill(_ symbol: String) -> String { "fill." + symbol }
     public static func pnl(_ symbol: String) -> String { "pnl." + symbol }
     public static let ready = "ctl.ready"
@@ -42,6 +44,7 @@ public enum Topic {
 
     /// The message type a topic carries, from its first component.
     public static func messageType(of topic: String) -> MessageType? {
+        if topic.hasPrefix("order.denied.") { return .denied }
         let head = topic.split(separator: ".", maxSplits: 1).first.map(String.init) ?? topic
         switch head {
         case "bar": return .bar

@@ -53,6 +53,10 @@ public enum EnvelopeJSON {
             j.field("service", service); j.field("last_seq", Int(clamping: lastSeq))
         case .resume(let reason):
             j.field("reason", reason)
+        case .denied(let d):
+            j.field("client_order_id", d.order.clientOrderID); j.field("symbol", d.order.symbol)
+            j.field("side", d.order.side.rawValue); j.field("quantity", d.order.quantity); j.field("rule", d.rule)
+            j.field("limit", d.limit); j.field("observed", d.observed); j.field("reason", d.reason)
         case .kill(let reason, let flatten):
             j.field("reason", reason); j.field("flatten", flatten)
         case .heartbeat(let h):
@@ -139,6 +143,15 @@ public enum EnvelopeJSON {
             message = .ack(service: try f.string("service"), lastSeq: UInt64(max(0, try f.int("last_seq"))))
         case .resume:
             message = .resume(reason: try f.string("reason", default: "manual"))
+        case .denied:
+            guard let side = OrderSide(rawValue: try f.string("side")) else {
+                throw MeshError.badInput("denied.side: expected BUY or SELL")
+            }
+            message = .denied(OrderDenied(
+                order: Order(clientOrderID: try f.string("client_order_id"), symbol: try f.string("symbol", default: symbolDefault),
+                             side: side, quantity: try f.double("quantity"), type: .market),
+                rule: try f.string("rule"), limit: try f.optionalDouble("limit"), observed: try f.optionalDouble("observed"),
+                reason: try f.string("reason", default: "")))
         case .kill:
             message = .kill(reason: try f.string("reason", default: "manual"), flatten: try f.bool("flatten", default: false))
         case .heartbeat:

@@ -19,6 +19,8 @@ public enum MeshMessage: Sendable, Equatable {
     case kill(reason: String, flatten: Bool)
     /// Lifts the kill switch.
     case resume(reason: String)
+    /// The risk layer refused an order: which rule, its limit, the value that broke it, why.
+    case denied(OrderDenied)
     /// Liveness and counters of a service.
     case heartbeat(Heartbeat)
     /// End of a stream: `service` has published everything up to sequence `lastSeq` of `topic`.
@@ -37,6 +39,7 @@ public enum MeshMessage: Sendable, Equatable {
         case .ack: .ack
         case .kill: .kill
         case .resume: .resume
+        case .denied: .denied
         case .heartbeat: .heartbeat
         case .end: .end
         }
@@ -66,6 +69,7 @@ public struct Heartbeat: Sendable, Equatable {
 /// Wire type codes.
 public enum MessageType: UInt8, Sendable, CaseIterable {
     case bar = 1, prediction = 2, signal = 3, order = 4, fill = 5, position = 6
+    case denied = 7
     case ready = 10, ack = 11, kill = 12, heartbeat = 13, end = 14, resume = 15
 
     /// The name used in JSON (`MeshCtl tap`, `MeshCtl pub`) and docs.
@@ -83,6 +87,7 @@ public enum MessageType: UInt8, Sendable, CaseIterable {
         case .heartbeat: "heartbeat"
         case .end: "end"
         case .resume: "resume"
+        case .denied: "denied"
         }
     }
 }

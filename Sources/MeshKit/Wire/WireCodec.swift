@@ -50,6 +50,10 @@ public enum WireCodec {
             w.string(reason); w.u8(flatten ? 1 : 0)
         case .resume(let reason):
             w.string(reason)
+        case .denied(let d):
+            w.string(d.order.clientOrderID); w.string(d.order.symbol); w.u8(d.order.side == .buy ? 0 : 1)
+            w.f64(d.order.quantity); w.string(d.rule); w.f64(d.limit ?? .nan); w.f64(d.observed ?? .nan)
+            w.string(d.reason)
         case .heartbeat(let h):
             w.string(h.service); w.u64(h.messagesIn); w.u64(h.messagesOut); w.u64(h.dropped); w.u64(h.gaps)
             w.u64(h.lastSeq)
@@ -123,6 +127,17 @@ public enum WireCodec {
             message = .kill(reason: reason, flatten: flatten == 1)
         case .resume:
             message = .resume(reason: try r.string())
+        case .denied:
+            let id = try r.string(), symbol = try r.string()
+            let side = try side(try r.u8())
+            let quantity = try r.f64()
+            let rule = try r.string()
+            let limit = try r.f64(), observed = try r.f64()
+            let reason = try r.string()
+            message = .denied(OrderDenied(order: Order(clientOrderID: id, symbol: symbol, side: side, quantity: quantity,
+                                                       type: .market),
+                                          rule: rule, limit: limit.isNaN ? nil : limit,
+                                          observed: observed.isNaN ? nil : observed, reason: reason))
         case .heartbeat:
             message = .heartbeat(Heartbeat(service: try r.string(), messagesIn: try r.u64(), messagesOut: try r.u64(),
                                            dropped: try r.u64(), gaps: try r.u64(), lastSeq: try r.u64()))

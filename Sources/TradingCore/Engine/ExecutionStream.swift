@@ -9,7 +9,8 @@ public struct ExecutionStream: Sendable {
     /// Net PnL of the closed trades.
     public private(set) var realizedPnL = 0.0
     private var withoutPrediction = 0
-    private var lastClose = Double.nan
+    /// The close of the last executed bar.
+    public private(set) var lastClose = Double.nan
     /// Set by the kill switch: no decision is carried out until `resume`.
     public private(set) var isHalted = false
     private var flattenWhileHalted = false

@@ -12,6 +12,8 @@ public struct RiskGate: Sendable {
         public var kind: String
         public var rule: String
         public var detail: String
+        /// For a denial: the order refused, the rule's limit and the value that broke it.
+        public var denied: OrderDenied? = nil
     }
 
     public private(set) var rules: RiskStateMachine
@@ -84,7 +86,7 @@ public struct RiskGate: Sendable {
                 forwarded = true
                 submitted.append(o.clientOrderID)
             case .deny(let d):
-                events.append(Event(time: time, kind: "denied", rule: d.rule, detail: d.reason))
+                events.append(Event(time: time, kind: "denied", rule: d.rule, detail: d.reason, denied: d))
             default:
                 record([action], time: time)
             }
@@ -100,7 +102,7 @@ public struct RiskGate: Sendable {
             case .flatten:
                 flattenRequested = true
             case .deny(let d):
-                events.append(Event(time: time, kind: "denied", rule: d.rule, detail: d.reason))
+                events.append(Event(time: time, kind: "denied", rule: d.rule, detail: d.reason, denied: d))
             case .forward, .cancel:
                 break
             }

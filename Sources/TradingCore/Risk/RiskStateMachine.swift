@@ -17,6 +17,14 @@ public struct OrderDenied: Sendable, Equatable, CustomStringConvertible {
     public var reason: String
 
     public var description: String { "\(order.clientOrderID) \(order.side.rawValue) \(order.quantity) \(order.symbol): \(reason)" }
+
+    public init(order: Order, rule: String, limit: Double?, observed: Double?, reason: String) {
+        self.order = order
+        self.rule = rule
+        self.limit = limit
+        self.observed = observed
+        self.reason = reason
+    }
 }
 
 /// What the risk layer asks its broker wrapper to do.
