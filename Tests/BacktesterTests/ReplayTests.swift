@@ -245,29 +245,32 @@ import TradingCore
                                   stderr: dir + "/exec.log")
         let strategy = try mesh.start("StrategySvc", config)
         let predict = try mesh.start("PredictSvc", ["serve"] + config)
-        // About 440 bars at one hourly bar per 2 ms (nights and weekends too): a few seconds of session.
-        let data = try mesh.start("DataSvc", ["live", "--speed", "1800000"] + config)
+        // About 440 bars at one hourly bar per 10 ms (nights and weekends too): some 20 s of session, long enough
+        // for the three switches even on a loaded machine; each step waits for its evidence in ExecSvc's log.
+        let data = try mesh.start("DataSvc", ["live", "--speed", "360000"] + config)
         func log() -> String { (try? String(contentsOfFile: dir + "/exec.log", encoding: .utf8)) ?? "" }
         func ctl(_ args: [String]) async throws {
             let p = try mesh.start("MeshCtl", args)
             try await mesh.expectClean([p], seconds: 15)
         }
-        // Once ExecSvc is on the bus and bars flow, pull the switch.
-        let ready = ContinuousClock.now + .seconds(30)
-        while !log().contains("service ready") && ContinuousClock.now < ready {
-            try await Task.sleep(for: .milliseconds(50))
+        func logShows(_ text: String, seconds: Int = 15) async throws -> Bool {
+            let deadline = ContinuousClock.now + .seconds(seconds)
+            while !log().contains(text) && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            return log().contains(text)
         }
+        // Once ExecSvc is on the bus and bars flow, pull the switch.
+        #expect(try await logShows("service ready", seconds: 30))
         try await Task.sleep(for: .milliseconds(500))
         try await ctl(["kill", "--reason", "drill", "--flatten"])
-        try await Task.sleep(for: .milliseconds(400))
-        #expect(log().contains("kill switch: trading halted"), "\(log())")
+        #expect(try await logShows("kill switch: trading halted"), "\(log())")
         #expect(log().contains("drill"))
         try await ctl(["resume", "--reason", "drill over"])
-        try await Task.sleep(for: .milliseconds(400))
-        #expect(log().contains("kill switch lifted"))
+        #expect(try await logShows("kill switch lifted"))
         kill(exec.processIdentifier, SIGUSR1)
-        try await Task.sleep(for: .milliseconds(400))
-        #expect(log().contains("SIGUSR1"))
+        #expect(try await logShows("SIGUSR1"))
+        #expect(!log().contains("execution finished"), "all three switches came while the session ran")
         #expect(exec.isRunning, "the kill switch never stops the service")
         try await mesh.expectClean([data, exec, strategy, predict])
         bus.terminate()
