@@ -44,6 +44,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Journal the session durably in this new SQLite file (refused if it exists); see docs/journal.md.")
     var journal: String?
 
+    @Flag(help: """
+        Continue an interrupted session from its --journal: rebuild positions, cash, the waiting order and the kill \
+        switch from it, then ask DataSvc and StrategySvc to re-send what was missed (ctl.resend).
+        """)
+    var resume = false
+
     @Option(name: .customLong("journal-dir"),
             help: "Journal the session in a new file in this directory, named by the session's start time and run id.")
     var journalDirectory: String?
@@ -95,12 +101,29 @@ struct ServeCommand: AsyncParsableCommand {
                                         predictionsSHA256: inputs.predictionsSHA256, model: inputs.model).runID
                 journalPath = dir + "/session-\(stamp)-\(runID).sqlite"
             }
-            if let journal = journalPath {
+            let manifest = RunManifest(codeVersion: runner.codeVersion, config: config, dataSHA256: inputs.dataSHA256,
+                                       predictionsSHA256: inputs.predictionsSHA256, model: inputs.model)
+            let riskLimits = try config.riskRules.map(BacktestRunner.riskLimits)
+            var execution = ExecutionStream(symbol: config.symbol, settings: config.strategy,
+                                            execution: config.execution, riskLimits: riskLimits)
+            var resumeAt: (bars: UInt64, decisions: UInt64)?
+            if resume {
+                guard let journal = journalPath, journalDirectory == nil else {
+                    throw ValidationError("--resume needs --journal FILE (the interrupted session's journal)")
+                }
+                let opened = try SessionJournal.open(path: journal)
+                let session = try opened.session()
+                guard try RunManifest.parse(session.manifest, file: journal).config == config else {
+                    throw ValidationError("--resume: \(journal) belongs to a session with another config")
+                }
+                let rebuilt = try opened.rebuild(symbol: config.symbol, settings: config.strategy,
+                                                 execution: config.execution, riskLimits: riskLimits)
+                execution = rebuilt.stream
+                resumeAt = (UInt64(rebuilt.bars.count), rebuilt.decisions)
+                recorder = opened
+            } else if let journal = journalPath {
                 recorder = try SessionJournal.create(path: journal, session: SessionJournal.Session(
-                    manifest: RunManifest(codeVersion: runner.codeVersion, config: config,
-                                          dataSHA256: inputs.dataSHA256, predictionsSHA256: inputs.predictionsSHA256,
-                                          model: inputs.model).json,
-                    barsPerYear: inputs.barsPerYear, skippedRows: inputs.skippedRows.count))
+                    manifest: manifest.json, barsPerYear: inputs.barsPerYear, skippedRows: inputs.skippedRows.count))
             }
             var barLog: ExecutionNode.BarLog?
             if let liveLog {
@@ -109,9 +132,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             node = ExecutionNode(
                 name: name, symbol: config.symbol,
-                execution: ExecutionStream(symbol: config.symbol, settings: config.strategy,
-                                           execution: config.execution,
-                                           riskLimits: try config.riskRules.map(BacktestRunner.riskLimits)),
+                execution: execution,
                 barSource: "DataSvc", signalSource: "StrategySvc", logger: logger, recorder: recorder,
                 barLog: barLog
             ) { result in
@@ -123,6 +144,7 @@ struct ServeCommand: AsyncParsableCommand {
                 let outcome = try runner.write(result, inputs: inputs, config: config, outDirectory: out)
                 print("results: \(outcome.directory)")
             }
+            if let resumeAt { node?.resume(afterBars: resumeAt.bars, decisions: resumeAt.decisions) }
         }
         guard let node else {
             return try await ServiceRunner.run(name: name, subscriptions: ["bar.", "signal.", "ctl."], options: mesh)
@@ -141,6 +163,7 @@ struct ServeCommand: AsyncParsableCommand {
         try await ServiceRunner.run(
             name: name, subscriptions: node.subscriptions, options: mesh,
             work: { e, publish in try state.mutate { try $0.handle(e, publish: publish) } },
-            batchEnd: { publish in try state.mutate { try $0.flush(publish: publish) } })
+            batchEnd: { publish in try state.mutate { try $0.flush(publish: publish) } },
+            onReady: { publish in state.mutate { $0.requestMissing(publish: publish) } })
     }
 }

@@ -233,6 +233,18 @@ public final class SessionJournal: @unchecked Sendable {
     public func replay(symbol: String, settings: StrategySettings, execution: ExecutionSettings,
                        riskLimits: RiskLimits? = nil) throws(JournalError) -> (result: BacktestResult, bars: BarSeries)
     {
+        let rebuilt = try rebuild(symbol: symbol, settings: settings, execution: execution, riskLimits: riskLimits)
+        var stream = rebuilt.stream
+        return (stream.finish(sequence: UInt64(rebuilt.bars.count)).result, rebuilt.bars)
+    }
+
+    /// The execution state the journal leads to — positions, cash, the order waiting for the next open, the kill
+    /// switch, the risk rules' day — and how many bars and decisions it covers: what a restarted execution service
+    /// continues from.
+    public func rebuild(symbol: String, settings: StrategySettings, execution: ExecutionSettings,
+                        riskLimits: RiskLimits? = nil) throws(JournalError)
+        -> (stream: ExecutionStream, bars: BarSeries, decisions: UInt64)
+    {
         let bars = try self.bars(symbol: symbol)
         let plans = try decisions()
         var events = try self.events()[...]
@@ -243,6 +255,7 @@ public final class SessionJournal: @unchecked Sendable {
                 events.removeFirst()
             }
         }
+        var applied: UInt64 = 0
         applyEvents(bars: 0, decisions: 0)
         for t in 0..<bars.count {
             let seq = UInt64(t + 1)
@@ -250,10 +263,11 @@ public final class SessionJournal: @unchecked Sendable {
             applyEvents(bars: seq, decisions: seq - 1)
             if let plan = plans[seq] {
                 stream.apply(plan)
+                applied = seq
                 applyEvents(bars: seq, decisions: seq)
             }
         }
-        return (stream.finish(sequence: UInt64(bars.count)).result, bars)
+        return (stream, bars, applied)
     }
 }
 

@@ -10,13 +10,14 @@ public enum ServiceRunner {
         -> MeshNodeService.Next
 
     public static func run(name: String, subscriptions: [String], options: MeshOptions, logger: Logger? = nil,
-                           work: Work? = nil, batchEnd: MeshNodeService.BatchEnd? = nil) async throws {
+                           work: Work? = nil, batchEnd: MeshNodeService.BatchEnd? = nil,
+                           onReady: MeshNodeService.BatchEnd? = nil) async throws {
         try await failing {
             let logger = logger ?? options.logger(label: name)
             let endpoints = try options.endpoints()
             let node = MeshNodeService(
                 name: name, endpoints: endpoints, subscriptions: subscriptions, clock: SystemMeshClock(),
-                logger: logger, gapPolicy: options.gapPolicy, batchEnd: batchEnd
+                logger: logger, gapPolicy: options.gapPolicy, batchEnd: batchEnd, onReady: onReady
             ) { envelope, missing, publish in
                 if case .kill(let reason, let flatten) = envelope.message {
                     logger.warning("kill switch received", metadata: [

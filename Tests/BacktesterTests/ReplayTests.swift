@@ -408,3 +408,55 @@ struct HandStartedMesh {
         #expect(live.count == 147, "one line per bar of the month")
     }
 }
+
+/// Crash safety: `kill -9` of ExecSvc in the middle of a paper session, then a restart from its journal.
+@Suite(.timeLimit(.minutes(2))) struct CrashRecoveryTests {
+    typealias T = BacktesterCommandTests
+
+    @Test func execSvcKilledAndResumedFromItsJournalEndsLikeAnUninterruptedSession() async throws {
+        let mesh = HandStartedMesh()
+        let dir = mesh.dir
+        let config = ["--config", "config/backtest.yaml", "--set", "start=2024-10-01",
+                      "--set", "strategy.entry_threshold=0.002"]
+        let bus = try mesh.start("MeshCtl", ["proxy"])
+        let tap = try mesh.start("MeshCtl", ["tap", "fill."], stdout: dir + "/fills.jsonl")
+        let journal = ["--journal", dir + "/journal.sqlite", "--out", dir + "/paper", "--log-level", "info"]
+        let first = try mesh.start("ExecSvc", config + journal, stderr: dir + "/exec1.log")
+        let strategy = try mesh.start("StrategySvc", config)
+        let predict = try mesh.start("PredictSvc", ["serve"] + config)
+        // About 440 bars at one hourly bar per 10 ms, nights and weekends too: some 20 s of session.
+        let data = try mesh.start("DataSvc", ["live", "--speed", "360000"] + config)
+        func log(_ name: String) -> String { (try? String(contentsOfFile: dir + "/" + name, encoding: .utf8)) ?? "" }
+        let ready = ContinuousClock.now + .seconds(30)
+        while !log("exec1.log").contains("service ready") && ContinuousClock.now < ready {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try await Task.sleep(for: .seconds(3))
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        try await Task.sleep(for: .milliseconds(700))   // bars go by while it is down
+        let second = try mesh.start("ExecSvc", config + journal + ["--resume"], stderr: dir + "/exec2.log")
+        try await mesh.expectClean([data, second, strategy, predict], seconds: 60)
+        #expect(log("exec2.log").contains("resumed from the journal"), "\(log("exec2.log"))")
+        try await Task.sleep(for: .milliseconds(300))
+        tap.terminate()
+        tap.waitUntilExit()
+        bus.terminate()
+        bus.waitUntilExit()
+
+        // The finished session equals an uninterrupted one: the backtest of the same bars.
+        let run = try T.backtester(["run", "--out", dir + "/run"] + config)
+        #expect(run.status == 0)
+        ReplayTests.expectSameFiles(dir + "/run", dir + "/paper")
+        // No order twice, no fill missed: every fill went out on the bus exactly once.
+        let fills = log("fills.jsonl").split(separator: "\n").compactMap { line -> String? in
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            return object?["client_order_id"] as? String
+        }
+        #expect(Set(fills).count == fills.count, "a fill published twice")
+        let trades = log("run/trades.csv").split(separator: "\n").count - 1
+        let metrics = log("run/metrics.json")
+        let open = metrics.contains("\"open_position\": {") ? 1 : 0
+        #expect(fills.count == 2 * trades + open, "\(fills.count) fills on the bus for \(trades) trades")
+    }
+}

@@ -24,6 +24,7 @@ enum Samples {
         ("ctl.ack", .ack(service: "ExecSvc", lastSeq: 4_242)),
         ("ctl.kill", .kill(reason: "manual stop", flatten: true)),
         ("ctl.resume", .resume(reason: "checked the positions")),
+        ("ctl.resend", .resend(service: "ExecSvc", topic: "bar.NVDA", fromSeq: 1_207)),
         ("order.denied.NVDA", .denied(OrderDenied(
             order: Order(clientOrderID: "threshold-NVDA-43-denied", symbol: "NVDA", side: .buy, quantity: 3000,
                          type: .market),

@@ -3,7 +3,7 @@ import struct
 
 TYPES = {1: "bar", 2: "prediction", 3: "signal", 4: "order", 5: "fill", 6: "position", 7: "denied",
          10: "ready", 11: "ack", 12: "kill", 13: "heartbeat", 14: "end",
-         15: "resume"}
+         15: "resume", 16: "resend"}
 DIRECTIONS = {0: "FLAT", 1: "LONG", 2: "SHORT"}
 SIDES = {0: "BUY", 1: "SELL"}
 ORDER_TYPES = {0: "MARKET", 1: "LIMIT", 2: "STOP"}
@@ -74,6 +74,9 @@ def decode(topic, payload):
         m["flatten"] = bool(r.take("B"))
     elif kind == "resume":
         m["reason"] = r.string()
+    elif kind == "resend":
+        m["service"], m["stream_topic"] = r.string(), r.string()
+        m["from_seq"] = r.take("Q")
     elif kind == "denied":
         m["client_order_id"], m["symbol"] = r.string(), r.string()
         m["side"] = SIDES[r.take("B")]

@@ -37,6 +37,8 @@ public struct BarReplayService: Service {
     private let stallTimeout: Duration
     private let finishedBy: String?
     private let logger: Logger
+    /// The stamps of the bars published so far, for `ctl.resend`.
+    private let ledger = BarLedger()
 
     public init(name: String, symbol: String, series: BarSeries, endpoints: MeshEndpoints, pacing: Pacing,
                 awaiting: [String] = [], ackFrom: String = "ExecSvc", readyTimeout: Duration = .seconds(30),
@@ -58,10 +60,25 @@ public struct BarReplayService: Service {
         let progress = ReplayProgress(awaiting: awaiting)
         let ackFrom = self.ackFrom
         let finishedBy = self.finishedBy
-        // Readiness, heartbeats and acknowledgements are recorded on the I/O thread as they arrive.
+        let ledger = self.ledger
+        let connection = Locked<BusConnection?>(nil)
+        let (series, symbol, logger) = (self.series, self.symbol, self.logger)
+        // Readiness, heartbeats, acknowledgements and re-send requests are handled on the I/O thread as they arrive.
         let bus = BusConnection(source: name, endpoints: endpoints, subscriptions: ["ctl."], logger: logger) { event in
             Self.record(event, into: progress, ackFrom: ackFrom, finishedBy: finishedBy)
+            if case .message(let e) = event, case .resend(let service, let topic, let from) = e.message,
+               topic == Topic.bar(symbol), let bus = connection.value {
+                let stamps = ledger.stamps(from: from)
+                logger.info("re-sending bars", metadata: ["to": "\(service)", "from": "\(from)",
+                                                          "count": "\(stamps.count)"])
+                for (k, stamp) in stamps.enumerated() {
+                    let index = Int(from) - 1 + k
+                    bus.republish(topic: topic, seq: UInt64(index + 1), message: .bar(symbol: symbol, bar: series[index]),
+                                  tsEvent: stamp.tsEvent, tsInit: stamp.tsInit)
+                }
+            }
         }
+        connection.value = bus
         try bus.start()
         do {
             try await cancelWhenGracefulShutdown {
@@ -103,14 +120,24 @@ public struct BarReplayService: Service {
 
     /// Fails when an awaited service stops heartbeating or nothing is acknowledged for `stallTimeout`.
     private func watch(progress: ReplayProgress) async throws {
+        do {
+            try await watchUntilFailure(progress: progress)
+        } catch is CancellationError {
+            // Shutting down: not a failure.
+        }
+    }
+
+    private func watchUntilFailure(progress: ReplayProgress) async throws {
         let heartbeatLimit = endpoints.heartbeatInterval * 3 + .seconds(4)
         var stallLimit: Duration? = stallTimeout
         // Only a flow-controlled replay waits for acknowledgements.
         if case .replay(nil) = pacing { stallLimit = nil }
         if case .live = pacing { stallLimit = nil }
+        // A live feed keeps going when a consumer goes away (it may come back and ask for what it missed).
+        let watchHeartbeats = stallLimit != nil
         while true {
             try await Task.sleep(for: .milliseconds(100))
-            if let failure = progress.failure(heartbeatLimit: heartbeatLimit, stallLimit: stallLimit,
+            if let failure = progress.failure(heartbeatLimit: watchHeartbeats ? heartbeatLimit : nil, stallLimit: stallLimit,
                                               readyLimit: readyTimeout, ackFrom: ackFrom, bars: series.count) {
                 throw MeshError.protocolFailure(failure)
             }
@@ -130,7 +157,7 @@ public struct BarReplayService: Service {
             logger.info("replay starting", metadata: ["services": "\(awaiting)", "bars": "\(series.count)"])
             progress.started()
             let pump = CreditPump(name: name, symbol: symbol, series: series, window: window.map { max(1, $0) },
-                                  bus: bus)
+                                  bus: bus, ledger: ledger)
             // From here on each acknowledgement publishes the bars it gives credit for, on the I/O thread.
             progress.onCredit = { acked in pump.pump(acked: acked) }
             pump.pump(acked: progress.acknowledgedSeq)
@@ -155,6 +182,7 @@ public struct BarReplayService: Service {
                     try await Task.sleep(for: .nanoseconds(Int64(gap)))
                 }
                 last = clock.nowNanoseconds()
+                ledger.append(tsEvent: last, tsInit: last)
                 bus.publish(topic: topic, message: .bar(symbol: symbol, bar: series[index]), tsEvent: last, tsInit: last)
             }
             bus.publish(topic: Topic.end, message: .end(service: name, topic: topic, lastSeq: end), tsEvent: last,
@@ -175,10 +203,12 @@ final class CreditPump: @unchecked Sendable {
     private let series: BarSeries
     private let window: Int?
     private let bus: BusConnection
+    private let ledger: BarLedger
     private var next = 0
     private var stopped = false
 
-    init(name: String, symbol: String, series: BarSeries, window: Int?, bus: BusConnection) {
+    init(name: String, symbol: String, series: BarSeries, window: Int?, bus: BusConnection, ledger: BarLedger) {
+        self.ledger = ledger
         self.name = name
         self.symbol = symbol
         topic = Topic.bar(symbol)
@@ -195,6 +225,7 @@ final class CreditPump: @unchecked Sendable {
         while next < limit {
             let bar = series[next]
             // Virtual time: the bar's own timestamp.
+            ledger.append(tsEvent: bar.time, tsInit: bar.time)
             bus.publish(topic: topic, message: .bar(symbol: symbol, bar: bar), tsEvent: bar.time, tsInit: bar.time)
             next += 1
         }
@@ -320,7 +351,7 @@ final class ReplayProgress: @unchecked Sendable {
     }
 
     /// Why the replay must stop, if it must.
-    func failure(heartbeatLimit: Duration, stallLimit: Duration?, readyLimit: Duration, ackFrom: String,
+    func failure(heartbeatLimit: Duration?, stallLimit: Duration?, readyLimit: Duration, ackFrom: String,
                  bars: Int) -> String? {
         lock.lock()
         defer { lock.unlock() }
@@ -334,7 +365,7 @@ final class ReplayProgress: @unchecked Sendable {
             return nil
         }
         for service in awaiting {
-            if let seen = lastSeen[service], now - seen > heartbeatLimit {
+            if let heartbeatLimit, let seen = lastSeen[service], now - seen > heartbeatLimit {
                 return "replay stopped: \(service) is gone (no heartbeat for \(now - seen)); "
                     + "\(acked) of \(bars) bars were acknowledged by \(ackFrom); no results were written"
             }
@@ -343,5 +374,21 @@ final class ReplayProgress: @unchecked Sendable {
             return "replay stalled: \(ackFrom) acknowledged nothing for \(stallLimit) (\(acked) of \(bars) bars)"
         }
         return nil
+    }
+}
+
+/// The envelope stamps of the bars published so far (index = sequence number − 1), so that a re-send carries the
+/// original stamps.
+final class BarLedger: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [(tsEvent: Int64, tsInit: Int64)] = []
+
+    func append(tsEvent: Int64, tsInit: Int64) {
+        lock.withLock { entries.append((tsEvent, tsInit)) }
+    }
+
+    /// Stamps from sequence number `from` to the last published.
+    func stamps(from: UInt64) -> [(tsEvent: Int64, tsInit: Int64)] {
+        lock.withLock { Array(entries.dropFirst(Int(max(1, from)) - 1)) }
     }
 }

@@ -124,6 +124,14 @@ public final class BusConnection: @unchecked Sendable {
         return seq
     }
 
+    /// Queues a message again with its original sequence number (an answer to `ctl.resend`); the stream's counter
+    /// does not move.
+    public func republish(topic: String, seq: UInt64, message: MeshMessage, tsEvent: Int64, tsInit: Int64) {
+        let payload = WireCodec.encode(Envelope(topic: topic, source: source, seq: seq, tsEvent: tsEvent,
+                                                tsInit: tsInit, message: message))
+        publishRaw([Array(topic.utf8), payload])
+    }
+
     /// Queues raw frames exactly as given (for tests and tools that must send malformed traffic).
     public func publishRaw(_ frames: [[UInt8]]) {
         lock.lock()

@@ -23,12 +23,22 @@ public struct MeshNodeService: Service {
     public struct Publish: Sendable {
         private let body: @Sendable (String, MeshMessage, Int64, Int64) -> Void
         private let wanted: @Sendable (String) -> Bool
+        private let again: @Sendable (String, UInt64, MeshMessage, Int64, Int64) -> Void
 
-        /// - Parameter wanted: whether anyone subscribes to a topic (default: always).
+        /// - Parameters:
+        ///   - wanted: whether anyone subscribes to a topic (default: always).
+        ///   - again: publishes a message with its original sequence number (default: like `body`).
         public init(wanted: @escaping @Sendable (String) -> Bool = { _ in true },
+                    again: (@Sendable (String, UInt64, MeshMessage, Int64, Int64) -> Void)? = nil,
                     _ body: @escaping @Sendable (String, MeshMessage, Int64, Int64) -> Void) {
             self.body = body
             self.wanted = wanted
+            self.again = again ?? { topic, _, message, tsEvent, tsInit in body(topic, message, tsEvent, tsInit) }
+        }
+
+        /// Publishes a message again with its original sequence number (answering `ctl.resend`).
+        public func republish(_ topic: String, seq: UInt64, _ message: MeshMessage, tsEvent: Int64, tsInit: Int64) {
+            again(topic, seq, message, tsEvent, tsInit)
         }
 
         /// Whether a subscription for `topic` exists on the bus: a message only for watchers can be skipped.
@@ -55,15 +65,17 @@ public struct MeshNodeService: Service {
     private let handler: Handler
     private let gapPolicy: GapPolicy
     private let batchEnd: BatchEnd?
+    private let onReady: BatchEnd?
 
     /// - Parameters:
     ///   - gapPolicy: `.fatal` ends `run()` with an error at the first sequence gap (replay mode).
     ///   - batchEnd: called after each batch of messages, e.g. to acknowledge them all at once.
     public init(name: String, endpoints: MeshEndpoints, subscriptions: [String], clock: any MeshClock,
-                logger: Logger, gapPolicy: GapPolicy = .report, batchEnd: BatchEnd? = nil,
+                logger: Logger, gapPolicy: GapPolicy = .report, batchEnd: BatchEnd? = nil, onReady: BatchEnd? = nil,
                 handler: @escaping Handler) {
         self.name = name
         self.batchEnd = batchEnd
+        self.onReady = onReady
         self.gapPolicy = gapPolicy
         self.endpoints = endpoints
         self.subscriptions = subscriptions
@@ -75,6 +87,7 @@ public struct MeshNodeService: Service {
     public func run() async throws {
         let name = self.name, clock = self.clock, handler = self.handler, gapPolicy = self.gapPolicy
         let subscriptions = self.subscriptions, logger = self.logger, batchEnd = self.batchEnd
+        let onReady = self.onReady
         let readiness = ReadinessFlag()
         let outcome = NodeOutcome()
         let connection = Locked<BusConnection?>(nil)
@@ -94,6 +107,9 @@ public struct MeshNodeService: Service {
                     bus.publish(topic: Topic.ready, message: .ready(service: name, topics: subscriptions),
                                 tsEvent: now, tsInit: now)
                     logger.info("service ready", metadata: ["service": "\(name)", "subscriptions": "\(subscriptions)"])
+                    if let onReady, let publish = publisher.value {
+                        do { try onReady(publish) } catch { outcome.end(error) }
+                    }
                 }
                 return
             }
@@ -118,7 +134,11 @@ public struct MeshNodeService: Service {
             }
         }
         connection.value = bus
-        publisher.value = Publish(wanted: { bus.hasSubscriber(for: $0) }) { topic, message, tsEvent, tsInit in
+        publisher.value = Publish(wanted: { bus.hasSubscriber(for: $0) },
+                                  again: { topic, seq, message, tsEvent, tsInit in
+                                      bus.republish(topic: topic, seq: seq, message: message, tsEvent: tsEvent,
+                                                    tsInit: tsInit)
+                                  }) { topic, message, tsEvent, tsInit in
             bus.publish(topic: topic, message: message, tsEvent: tsEvent, tsInit: tsInit)
         }
         try bus.start()

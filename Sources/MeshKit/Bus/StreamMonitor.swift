@@ -45,9 +45,13 @@ public struct StreamMonitor: Sendable {
         lastSequence = envelope.seq
         let key = StreamKey(topic: envelope.topic, source: envelope.source)
         let previous = lastSeq[key]
+        if let previous, envelope.seq <= previous {
+            // A re-sent (or repeated) message: delivered, but neither a gap nor a new position in its stream.
+            return .message(envelope)
+        }
         lastSeq[key] = envelope.seq
         if let previous, envelope.seq != previous &+ 1 {
-            let missing = envelope.seq > previous ? envelope.seq - previous - 1 : 0
+            let missing = envelope.seq - previous - 1
             gapCount += 1
             logger.error("sequence gap", metadata: [
                 "topic": "\(envelope.topic)", "source": "\(envelope.source)", "expected": "\(previous &+ 1)",

@@ -51,6 +51,24 @@ public struct ExecutionNode: Sendable {
 
     public var subscriptions: [String] { [Topic.bar(symbol), Topic.signal(symbol), Topic.end, Topic.kill, Topic.resume] }
 
+    /// Continues a session rebuilt from its journal: `execution` has executed `bars` bars and applied `decisions`
+    /// decisions; the node takes only what comes after.
+    public mutating func resume(afterBars bars: UInt64, decisions: UInt64) {
+        nextBar = bars + 1
+        appliedPlans = decisions
+    }
+
+    /// After a restart: ask the publishers for what this service has not executed yet (`ctl.resend`).
+    public func requestMissing(publish: MeshNodeService.Publish) {
+        guard nextBar > 1 else { return }
+        publish(Topic.resend, .resend(service: name, topic: Topic.bar(symbol), fromSeq: nextBar), tsEvent: 0, tsInit: 0)
+        publish(Topic.resend, .resend(service: name, topic: Topic.signal(symbol), fromSeq: appliedPlans + 1),
+                tsEvent: 0, tsInit: 0)
+        logger.warning("resumed from the journal; asked for what was missed", metadata: [
+            "next_bar": "\(nextBar)", "next_decision": "\(appliedPlans + 1)",
+        ])
+    }
+
     /// Whether the kill switch holds.
     public var isHalted: Bool { execution.isHalted }
 
@@ -74,10 +92,14 @@ public struct ExecutionNode: Sendable {
     public mutating func handle(_ envelope: Envelope, publish: MeshNodeService.Publish) throws -> MeshNodeService.Next {
         switch envelope.message {
         case .bar(let s, let bar) where s == symbol && envelope.topic == Topic.bar(symbol):
-            guard inputFilter.accept(envelope, from: barSource, logger: logger) else { return .proceed }
+            guard inputFilter.accept(envelope, from: barSource, logger: logger), envelope.seq >= nextBar else {
+                return .proceed   // a stranger's, or one already executed (and journaled)
+            }
             bars[envelope.seq] = (bar, envelope.tsEvent, envelope.tsInit)
         case .signal(let s, _, let plan) where s == symbol && envelope.topic == Topic.signal(symbol):
-            guard inputFilter.accept(envelope, from: signalSource, logger: logger) else { return .proceed }
+            guard inputFilter.accept(envelope, from: signalSource, logger: logger), envelope.seq > appliedPlans else {
+                return .proceed
+            }
             plans[envelope.seq] = plan
         case .end(let service, let topic, let lastSeq) where service == signalSource && topic == Topic.signal(symbol):
             endSeq = lastSeq

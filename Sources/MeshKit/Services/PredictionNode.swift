@@ -38,7 +38,9 @@ public struct PredictionNode: Sendable {
     public mutating func handle(_ envelope: Envelope, publish: MeshNodeService.Publish) -> MeshNodeService.Next {
         switch envelope.message {
         case .bar(let s, let bar) where s == symbol && envelope.topic == Topic.bar(symbol):
-            guard inputFilter.accept(envelope, from: barSource, logger: logger) else { return .proceed }
+            guard inputFilter.accept(envelope, from: barSource, logger: logger), envelope.seq > lastBarSeq else {
+                return .proceed   // a stranger's, or one already predicted (re-sent for another service)
+            }
             let p = predictor.predict(after: bar)
             publish(Topic.prediction(symbol), .prediction(symbol: symbol, prediction: Prediction(
                 time: bar.time, predictedPrice: p?.predictedPrice ?? .nan, predictedReturn: p?.predictedReturn ?? .nan)),

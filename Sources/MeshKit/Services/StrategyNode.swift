@@ -17,6 +17,8 @@ public struct StrategyNode: Sendable {
     private var next: UInt64 = 1
     private var endSeq: UInt64?
     private var inputFilter = InputFilter()
+    /// Every signal published, by sequence number - 1, for `ctl.resend`.
+    private var published: [(message: MeshMessage, tsEvent: Int64, tsInit: Int64)] = []
 
     public init(name: String, symbol: String, strategy: StrategyStream, barSource: String, predictionSource: String,
                 exitAtEnd: Bool, logger: Logger) {
@@ -29,16 +31,29 @@ public struct StrategyNode: Sendable {
         self.logger = logger
     }
 
-    public var subscriptions: [String] { [Topic.bar(symbol), Topic.prediction(symbol), Topic.end] }
+    public var subscriptions: [String] { [Topic.bar(symbol), Topic.prediction(symbol), Topic.end, Topic.resend] }
 
     public mutating func handle(_ envelope: Envelope, publish: MeshNodeService.Publish) -> MeshNodeService.Next {
         switch envelope.message {
         case .bar(let s, let bar) where s == symbol && envelope.topic == Topic.bar(symbol):
-            guard inputFilter.accept(envelope, from: barSource, logger: logger) else { return .proceed }
+            guard inputFilter.accept(envelope, from: barSource, logger: logger), envelope.seq >= next else {
+                return .proceed   // a stranger's, or one already handled (re-sent for another service)
+            }
             bars[envelope.seq] = (bar, envelope.tsEvent, envelope.tsInit)
         case .prediction(let s, let p) where s == symbol && envelope.topic == Topic.prediction(symbol):
-            guard inputFilter.accept(envelope, from: predictionSource, logger: logger) else { return .proceed }
+            guard inputFilter.accept(envelope, from: predictionSource, logger: logger), envelope.seq >= next else {
+                return .proceed
+            }
             predictions[envelope.seq] = p.predictedReturn
+        case .resend(let service, let topic, let fromSeq) where topic == Topic.signal(symbol):
+            logger.info("re-sending signals", metadata: ["to": "\(service)", "from": "\(fromSeq)",
+                                                        "to_seq": "\(published.count)"])
+            for index in stride(from: Int(max(1, fromSeq)) - 1, to: published.count, by: 1) {
+                let m = published[index]
+                publish.republish(Topic.signal(symbol), seq: UInt64(index + 1), m.message, tsEvent: m.tsEvent,
+                                  tsInit: m.tsInit)
+            }
+            return .proceed
         case .end(let service, let topic, let lastSeq)
             where service == predictionSource && topic == Topic.prediction(symbol):
             endSeq = lastSeq
@@ -49,8 +64,9 @@ public struct StrategyNode: Sendable {
             bars[next] = nil
             predictions[next] = nil
             let plan = strategy.append(entry.bar, predictedReturn: predicted.isNaN ? nil : predicted)
-            publish(Topic.signal(symbol), .signal(symbol: symbol, barTime: entry.bar.time, plan: plan),
-                        tsEvent: entry.tsEvent, tsInit: entry.tsInit)
+            let message = MeshMessage.signal(symbol: symbol, barTime: entry.bar.time, plan: plan)
+            publish(Topic.signal(symbol), message, tsEvent: entry.tsEvent, tsInit: entry.tsInit)
+            published.append((message, entry.tsEvent, entry.tsInit))
             next += 1
         }
         guard let end = endSeq, next > end else { return .proceed }

@@ -37,6 +37,7 @@ public enum Topic {
     public static let ack = "ctl.ack"
     public static let kill = "ctl.kill"
     public static let resume = "ctl.resume"
+    public static let resend = "ctl.resend"
     public static let heartbeat = "ctl.heartbeat"
     public static let end = "ctl.end"
     /// A node's message to itself that proves its subscriptions are live (see `MeshNodeService`).
@@ -59,6 +60,7 @@ public enum Topic {
             case ack: return .ack
             case kill: return .kill
             case resume: return .resume
+            case resend: return .resend
             case heartbeat: return .heartbeat
             case end: return .end
             case probe: return .ready

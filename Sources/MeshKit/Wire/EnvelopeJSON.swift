@@ -53,6 +53,8 @@ public enum EnvelopeJSON {
             j.field("service", service); j.field("last_seq", Int(clamping: lastSeq))
         case .resume(let reason):
             j.field("reason", reason)
+        case .resend(let service, let topic, let fromSeq):
+            j.field("service", service); j.field("stream_topic", topic); j.field("from_seq", Int(fromSeq))
         case .denied(let d):
             j.field("client_order_id", d.order.clientOrderID); j.field("symbol", d.order.symbol)
             j.field("side", d.order.side.rawValue); j.field("quantity", d.order.quantity); j.field("rule", d.rule)
@@ -143,6 +145,9 @@ public enum EnvelopeJSON {
             message = .ack(service: try f.string("service"), lastSeq: UInt64(max(0, try f.int("last_seq"))))
         case .resume:
             message = .resume(reason: try f.string("reason", default: "manual"))
+        case .resend:
+            message = .resend(service: try f.string("service", default: "MeshCtl"), topic: try f.string("stream_topic"),
+                              fromSeq: UInt64(max(1, try f.int("from_seq"))))
         case .denied:
             guard let side = OrderSide(rawValue: try f.string("side")) else {
                 throw MeshError.badInput("denied.side: expected BUY or SELL")

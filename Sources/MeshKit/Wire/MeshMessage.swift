@@ -21,6 +21,9 @@ public enum MeshMessage: Sendable, Equatable {
     case resume(reason: String)
     /// The risk layer refused an order: which rule, its limit, the value that broke it, why.
     case denied(OrderDenied)
+    /// `service` asks the publisher of `topic` to publish it again from sequence `fromSeq` (a restarted service
+    /// catching up on what it missed).
+    case resend(service: String, topic: String, fromSeq: UInt64)
     /// Liveness and counters of a service.
     case heartbeat(Heartbeat)
     /// End of a stream: `service` has published everything up to sequence `lastSeq` of `topic`.
@@ -40,6 +43,7 @@ public enum MeshMessage: Sendable, Equatable {
         case .kill: .kill
         case .resume: .resume
         case .denied: .denied
+        case .resend: .resend
         case .heartbeat: .heartbeat
         case .end: .end
         }
@@ -70,7 +74,7 @@ public struct Heartbeat: Sendable, Equatable {
 public enum MessageType: UInt8, Sendable, CaseIterable {
     case bar = 1, prediction = 2, signal = 3, order = 4, fill = 5, position = 6
     case denied = 7
-    case ready = 10, ack = 11, kill = 12, heartbeat = 13, end = 14, resume = 15
+    case ready = 10, ack = 11, kill = 12, heartbeat = 13, end = 14, resume = 15, resend = 16
 
     /// The name used in JSON (`MeshCtl tap`, `MeshCtl pub`) and docs.
     public var name: String {
@@ -88,6 +92,7 @@ public enum MessageType: UInt8, Sendable, CaseIterable {
         case .end: "end"
         case .resume: "resume"
         case .denied: "denied"
+        case .resend: "resend"
         }
     }
 }

@@ -50,6 +50,8 @@ public enum WireCodec {
             w.string(reason); w.u8(flatten ? 1 : 0)
         case .resume(let reason):
             w.string(reason)
+        case .resend(let service, let topic, let fromSeq):
+            w.string(service); w.string(topic); w.u64(fromSeq)
         case .denied(let d):
             w.string(d.order.clientOrderID); w.string(d.order.symbol); w.u8(d.order.side == .buy ? 0 : 1)
             w.f64(d.order.quantity); w.string(d.rule); w.f64(d.limit ?? .nan); w.f64(d.observed ?? .nan)
@@ -127,6 +129,8 @@ public enum WireCodec {
             message = .kill(reason: reason, flatten: flatten == 1)
         case .resume:
             message = .resume(reason: try r.string())
+        case .resend:
+            message = .resend(service: try r.string(), topic: try r.string(), fromSeq: try r.u64())
         case .denied:
             let id = try r.string(), symbol = try r.string()
             let side = try side(try r.u8())
