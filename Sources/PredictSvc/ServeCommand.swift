@@ -19,6 +19,9 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var mesh: MeshOptions
     @OptionGroup var run: RunConfigOptions
 
+    @Flag(help: "Rejoin a running session after a crash: predict its bars again from the first (ctl.resend).")
+    var resume = false
+
     func run() async throws {
         let name = "PredictSvc"
         var node: PredictionNode?
@@ -44,8 +47,11 @@ struct ServeCommand: AsyncParsableCommand {
             return try await ServiceRunner.run(name: name, subscriptions: ["bar.", "ctl."], options: mesh)
         }
         let state = Locked(node)
-        try await ServiceRunner.run(name: name, subscriptions: node.subscriptions, options: mesh) { e, publish in
-            try state.mutate { try $0.handle(e, publish: publish) }
-        }
+        let resume = self.resume
+        if resume { state.mutate { $0.restartFromFirstBar() } }
+        try await ServiceRunner.run(
+            name: name, subscriptions: node.subscriptions, options: mesh,
+            work: { e, publish in try state.mutate { try $0.handle(e, publish: publish) } },
+            onReady: { publish in if resume { state.mutate { $0.requestMissing(publish: publish) } } })
     }
 }

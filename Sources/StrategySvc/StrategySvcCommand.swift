@@ -18,6 +18,9 @@ struct StrategySvcCommand: AsyncParsableCommand {
     @OptionGroup var mesh: MeshOptions
     @OptionGroup var run: RunConfigOptions
 
+    @Flag(help: "Rejoin a running session after a crash: ask for its bars and predictions again (ctl.resend).")
+    var resume = false
+
     func run() async throws {
         let name = "StrategySvc"
         var node: StrategyNode?
@@ -33,8 +36,10 @@ struct StrategySvcCommand: AsyncParsableCommand {
             return try await ServiceRunner.run(name: name, subscriptions: ["bar.", "pred.", "ctl."], options: mesh)
         }
         let state = Locked(node)
-        try await ServiceRunner.run(name: name, subscriptions: node.subscriptions, options: mesh) { e, publish in
-            try state.mutate { try $0.handle(e, publish: publish) }
-        }
+        let resume = self.resume
+        try await ServiceRunner.run(
+            name: name, subscriptions: node.subscriptions, options: mesh,
+            work: { e, publish in try state.mutate { try $0.handle(e, publish: publish) } },
+            onReady: { publish in if resume { state.mutate { $0.requestMissing(publish: publish) } } })
     }
 }

@@ -185,8 +185,7 @@ import TradingCore
     @Test func aLivePacedSessionTradesExactlyAsTheBacktest() async throws {
         let mesh = HandStartedMesh()
         let dir = mesh.dir
-        let config = ["--config", "config/backtest.yaml", "--set", "start=2024-11-01",
-                      "--set", "strategy.entry_threshold=0.002"]
+        let config = HandStartedMesh.tradingConfig(from: "2024-11-01")
         let bus = try mesh.start("MeshCtl", ["proxy"])
         let tap = try mesh.start("MeshCtl", ["tap", "fill.", "bar.", "--count", "40"], stdout: dir + "/tap.jsonl")
         let exec = try mesh.start("ExecSvc", config + ["--out", dir + "/paper", "--live-log", dir + "/live.log",
@@ -237,8 +236,7 @@ import TradingCore
     @Test func killResumeAndSIGUSR1ReachTheExecutionService() async throws {
         let mesh = HandStartedMesh()
         let dir = mesh.dir
-        let config = ["--config", "config/backtest.yaml", "--set", "start=2024-10-01",
-                      "--set", "strategy.entry_threshold=0.002"]
+        let config = HandStartedMesh.tradingConfig(from: "2024-10-01")
         let bus = try mesh.start("MeshCtl", ["proxy"])
         let exec = try mesh.start("ExecSvc", config + ["--out", dir + "/paper", "--log-level", "info",
                                                        "--journal", dir + "/journal.sqlite"],
@@ -248,17 +246,13 @@ import TradingCore
         // About 440 bars at one hourly bar per 10 ms (nights and weekends too): some 20 s of session, long enough
         // for the three switches even on a loaded machine; each step waits for its evidence in ExecSvc's log.
         let data = try mesh.start("DataSvc", ["live", "--speed", "360000"] + config)
-        func log() -> String { (try? String(contentsOfFile: dir + "/exec.log", encoding: .utf8)) ?? "" }
+        func log() -> String { mesh.read("exec.log") }
         func ctl(_ args: [String]) async throws {
             let p = try mesh.start("MeshCtl", args)
             try await mesh.expectClean([p], seconds: 15)
         }
         func logShows(_ text: String, seconds: Int = 15) async throws -> Bool {
-            let deadline = ContinuousClock.now + .seconds(seconds)
-            while !log().contains(text) && ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            return log().contains(text)
+            try await mesh.waitUntil("exec.log", contains: text, seconds: seconds)
         }
         // Once ExecSvc is on the bus and bars flow, pull the switch.
         #expect(try await logShows("service ready", seconds: 30))
@@ -340,6 +334,23 @@ struct HandStartedMesh {
         return p
     }
 
+    /// The sample strategy with a lower entry threshold (it trades often) from `start` to the end of the data.
+    static func tradingConfig(from start: String) -> [String] {
+        ["--config", "config/backtest.yaml", "--set", "start=\(start)", "--set", "strategy.entry_threshold=0.002"]
+    }
+
+    /// The text of `file` in the mesh's directory.
+    func read(_ file: String) -> String { (try? String(contentsOfFile: dir + "/" + file, encoding: .utf8)) ?? "" }
+
+    /// Waits until `file` (in the mesh's directory) contains `text`; false after `seconds`.
+    func waitUntil(_ file: String, contains text: String, seconds: Int = 30) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while !read(file).contains(text) && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return read(file).contains(text)
+    }
+
     /// Waits for each to exit (killing what still runs after `seconds`) and expects status 0.
     func expectClean(_ processes: [Process], seconds: Int = 60,
                      sourceLocation: SourceLocation = #_sourceLocation) async throws {
@@ -409,15 +420,14 @@ struct HandStartedMesh {
     }
 }
 
-/// Crash safety: `kill -9` of ExecSvc in the middle of a paper session, then a restart from its journal.
+/// Crash safety: `kill -9` of a service in the middle of a paper session, then a restart (`--resume`).
 @Suite(.timeLimit(.minutes(2))) struct CrashRecoveryTests {
     typealias T = BacktesterCommandTests
 
     @Test func execSvcKilledAndResumedFromItsJournalEndsLikeAnUninterruptedSession() async throws {
         let mesh = HandStartedMesh()
         let dir = mesh.dir
-        let config = ["--config", "config/backtest.yaml", "--set", "start=2024-10-01",
-                      "--set", "strategy.entry_threshold=0.002"]
+        let config = HandStartedMesh.tradingConfig(from: "2024-10-01")
         let bus = try mesh.start("MeshCtl", ["proxy"])
         let tap = try mesh.start("MeshCtl", ["tap", "fill."], stdout: dir + "/fills.jsonl")
         let journal = ["--journal", dir + "/journal.sqlite", "--out", dir + "/paper", "--log-level", "info"]
@@ -426,11 +436,8 @@ struct HandStartedMesh {
         let predict = try mesh.start("PredictSvc", ["serve"] + config)
         // About 440 bars at one hourly bar per 10 ms, nights and weekends too: some 20 s of session.
         let data = try mesh.start("DataSvc", ["live", "--speed", "360000"] + config)
-        func log(_ name: String) -> String { (try? String(contentsOfFile: dir + "/" + name, encoding: .utf8)) ?? "" }
-        let ready = ContinuousClock.now + .seconds(30)
-        while !log("exec1.log").contains("service ready") && ContinuousClock.now < ready {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        func log(_ name: String) -> String { mesh.read(name) }
+        #expect(try await mesh.waitUntil("exec1.log", contains: "service ready"))
         try await Task.sleep(for: .seconds(3))
         kill(first.processIdentifier, SIGKILL)
         first.waitUntilExit()
@@ -458,5 +465,35 @@ struct HandStartedMesh {
         let metrics = log("run/metrics.json")
         let open = metrics.contains("\"open_position\": {") ? 1 : 0
         #expect(fills.count == 2 * trades + open, "\(fills.count) fills on the bus for \(trades) trades")
+    }
+
+    @Test func strategyAndPredictionServicesKilledAndRestartedLoseNothing() async throws {
+        let mesh = HandStartedMesh()
+        let dir = mesh.dir
+        let config = HandStartedMesh.tradingConfig(from: "2024-10-01")
+        let bus = try mesh.start("MeshCtl", ["proxy"])
+        let exec = try mesh.start("ExecSvc", config + ["--out", dir + "/paper", "--log-level", "info"],
+                                  stderr: dir + "/exec.log")
+        let strategy1 = try mesh.start("StrategySvc", config)
+        let predict1 = try mesh.start("PredictSvc", ["serve"] + config)
+        let data = try mesh.start("DataSvc", ["live", "--speed", "360000"] + config)
+        #expect(try await mesh.waitUntil("exec.log", contains: "service ready"))
+        try await Task.sleep(for: .seconds(2))
+        kill(strategy1.processIdentifier, SIGKILL)
+        strategy1.waitUntilExit()
+        try await Task.sleep(for: .milliseconds(700))
+        let strategy2 = try mesh.start("StrategySvc", config + ["--resume"])
+        try await Task.sleep(for: .seconds(3))
+        kill(predict1.processIdentifier, SIGKILL)
+        predict1.waitUntilExit()
+        try await Task.sleep(for: .milliseconds(700))
+        let predict2 = try mesh.start("PredictSvc", ["serve", "--resume"] + config)
+        try await mesh.expectClean([data, exec, strategy2, predict2], seconds: 60)
+        #expect(mesh.read("exec.log").contains("execution finished"), "the session ran to its end")
+        bus.terminate()
+        bus.waitUntilExit()
+        let run = try T.backtester(["run", "--out", dir + "/run"] + config)
+        #expect(run.status == 0)
+        ReplayTests.expectSameFiles(dir + "/run", dir + "/paper")
     }
 }

@@ -16,6 +16,11 @@ public struct PredictionNode: Sendable {
     private let exitAtEnd: Bool
     private let logger: Logger
     private var lastBarSeq: UInt64 = 0
+    /// The next bar to predict; nil until the first bar arrives (a late joiner starts there), 1 after a restart.
+    private var next: UInt64?
+    private var pending: [UInt64: (bar: Bar, tsEvent: Int64, tsInit: Int64)] = [:]
+    /// Every prediction published, by sequence number − 1, for `ctl.resend`.
+    private var published: [(message: MeshMessage, tsEvent: Int64, tsInit: Int64)] = []
     private var endSeq: UInt64?
     private var inputFilter = InputFilter()
 
@@ -33,7 +38,17 @@ public struct PredictionNode: Sendable {
     }
 
     /// Topic prefixes the node needs.
-    public var subscriptions: [String] { [Topic.bar(symbol), Topic.end] }
+    public var subscriptions: [String] { [Topic.bar(symbol), Topic.end, Topic.resend] }
+
+    /// After a restart: predict from the session's first bar again (the model's window needs every bar, in order).
+    public mutating func restartFromFirstBar() { next = 1 }
+
+    /// After a restart: ask `DataSvc` for the session's bars from the first (`ctl.resend`).
+    public func requestMissing(publish: MeshNodeService.Publish) {
+        guard next == 1 else { return }
+        publish(Topic.resend, .resend(service: name, topic: Topic.bar(symbol), fromSeq: 1), tsEvent: 0, tsInit: 0)
+        logger.warning("restarted; asked for the session's bars from the first", metadata: ["symbol": "\(symbol)"])
+    }
 
     public mutating func handle(_ envelope: Envelope, publish: MeshNodeService.Publish) -> MeshNodeService.Next {
         switch envelope.message {
@@ -41,11 +56,26 @@ public struct PredictionNode: Sendable {
             guard inputFilter.accept(envelope, from: barSource, logger: logger), envelope.seq > lastBarSeq else {
                 return .proceed   // a stranger's, or one already predicted (re-sent for another service)
             }
-            let p = predictor.predict(after: bar)
-            publish(Topic.prediction(symbol), .prediction(symbol: symbol, prediction: Prediction(
-                time: bar.time, predictedPrice: p?.predictedPrice ?? .nan, predictedReturn: p?.predictedReturn ?? .nan)),
-                tsEvent: envelope.tsEvent, tsInit: envelope.tsInit)
-            lastBarSeq = envelope.seq
+            pending[envelope.seq] = (bar, envelope.tsEvent, envelope.tsInit)
+            if next == nil { next = envelope.seq }
+            while let n = next, let entry = pending.removeValue(forKey: n) {
+                let p = predictor.predict(after: entry.bar)
+                let message = MeshMessage.prediction(symbol: symbol, prediction: Prediction(
+                    time: entry.bar.time, predictedPrice: p?.predictedPrice ?? .nan,
+                    predictedReturn: p?.predictedReturn ?? .nan))
+                publish(Topic.prediction(symbol), message, tsEvent: entry.tsEvent, tsInit: entry.tsInit)
+                published.append((message, entry.tsEvent, entry.tsInit))
+                lastBarSeq = n
+                next = n + 1
+            }
+        case .resend(let service, let topic, let fromSeq) where topic == Topic.prediction(symbol):
+            logger.info("re-sending predictions", metadata: ["to": "\(service)", "from": "\(fromSeq)"])
+            for index in stride(from: Int(max(1, fromSeq)) - 1, to: published.count, by: 1) {
+                let m = published[index]
+                publish.republish(Topic.prediction(symbol), seq: UInt64(index + 1), m.message, tsEvent: m.tsEvent,
+                                  tsInit: m.tsInit)
+            }
+            return .proceed
         case .end(let service, let topic, let lastSeq) where service == barSource && topic == Topic.bar(symbol):
             endSeq = lastSeq
         default:

@@ -33,6 +33,15 @@ public struct StrategyNode: Sendable {
 
     public var subscriptions: [String] { [Topic.bar(symbol), Topic.prediction(symbol), Topic.end, Topic.resend] }
 
+    /// After a restart: ask for the session's bars and predictions from the first (`ctl.resend`); the strategy is
+    /// run over all of them again, and the signals the execution service already has are ignored there.
+    public func requestMissing(publish: MeshNodeService.Publish) {
+        publish(Topic.resend, .resend(service: name, topic: Topic.bar(symbol), fromSeq: 1), tsEvent: 0, tsInit: 0)
+        publish(Topic.resend, .resend(service: name, topic: Topic.prediction(symbol), fromSeq: 1), tsEvent: 0, tsInit: 0)
+        logger.warning("restarted; asked for the session's bars and predictions from the first",
+                       metadata: ["symbol": "\(symbol)"])
+    }
+
     public mutating func handle(_ envelope: Envelope, publish: MeshNodeService.Publish) -> MeshNodeService.Next {
         switch envelope.message {
         case .bar(let s, let bar) where s == symbol && envelope.topic == Topic.bar(symbol):
