@@ -465,6 +465,11 @@ struct HandStartedMesh {
         let metrics = log("run/metrics.json")
         let open = metrics.contains("\"open_position\": {") ? 1 : 0
         #expect(fills.count == 2 * trades + open, "\(fills.count) fills on the bus for \(trades) trades")
+        // The finished journal (written by both processes) gives the same trades and equity.
+        let export = try T.execute(URL(fileURLWithPath: T.binary).deletingLastPathComponent().path + "/ExecSvc",
+                                   ["export", "--journal", dir + "/journal.sqlite", "--out", dir + "/export"])
+        #expect(export.status == 0, "\(export.stderr)")
+        ReplayTests.expectSameFiles(dir + "/run", dir + "/export")
     }
 
     @Test func strategyAndPredictionServicesKilledAndRestartedLoseNothing() async throws {
