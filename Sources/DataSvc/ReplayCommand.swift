@@ -87,18 +87,35 @@ struct LiveCommand: AsyncParsableCommand {
             help: "Services to wait for before the first bar (default with --config: PredictSvc StrategySvc ExecSvc).")
     var awaiting: [String] = []
 
+    @Option(name: .customLong("progress-file"),
+            help: "Keep the number of bars published in this file, so that --resume can continue the session.")
+    var progressFile: String?
+
+    @Flag(help: "Continue a session after a crash from --progress-file, instead of starting over.")
+    var resume = false
+
     @OptionGroup var mesh: MeshOptions
 
     func run() async throws {
         try await failing {
             guard speed > 0, speed.isFinite else { throw ValidationError("--speed must be positive, got \(speed)") }
+            var resumeAfter = 0
+            if resume {
+                guard let progressFile else { throw ValidationError("--resume needs --progress-file") }
+                let text = String(decoding: try FileBytes.read(progressFile), as: UTF8.self)
+                guard let n = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)), n >= 0 else {
+                    throw ValidationError("\(progressFile): expected the number of bars published, got '\(text)'")
+                }
+                resumeAfter = n
+            }
             let logger = mesh.logger(label: "DataSvc")
             let (symbol, bars, fromConfig) = try BarSource.load(run: run, data: data, symbol: symbol,
                                                                 onBadRow: "fail", logger: logger)
             let awaiting = self.awaiting.isEmpty && fromConfig ? ["PredictSvc", "StrategySvc", "ExecSvc"]
                                                                : self.awaiting
             let feed = BarReplayService(name: "DataSvc", symbol: symbol, series: bars, endpoints: try mesh.endpoints(),
-                                        pacing: .live(speed: speed, clock: SystemMeshClock()), awaiting: awaiting,
+                                        pacing: .live(speed: speed, clock: SystemMeshClock(), progressFile: progressFile,
+                                                      resumeAfter: resumeAfter), awaiting: awaiting,
                                         logger: logger)
             try await BarSource.run(feed, logger: logger)
         }

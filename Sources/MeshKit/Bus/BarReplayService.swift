@@ -23,7 +23,9 @@ public struct BarReplayService: Service {
     public enum Pacing: Sendable {
         /// `window` nil: no flow control (free-running; for watching a file go by).
         case replay(window: Int?)
-        case live(speed: Double, clock: any MeshClock)
+        /// `progressFile`: where the number of bars published is kept, so that a restarted feed continues
+        /// (`resumeAfter`: that number, read back) instead of starting over.
+        case live(speed: Double, clock: any MeshClock, progressFile: String? = nil, resumeAfter: Int = 0)
     }
 
     public let name: String
@@ -168,22 +170,31 @@ public struct BarReplayService: Service {
             if finishedBy != nil {
                 while !progress.isFinished { try await Task.sleep(for: .milliseconds(5)) }
             }
-        case .live(let speed, let clock):
+        case .live(let speed, let clock, let progressFile, let resumeAfter):
             try await progress.waitUntilReady()
             if !awaiting.isEmpty {
                 while !bus.hasSubscriber(for: topic) { try await Task.sleep(for: .milliseconds(2)) }
             }
             progress.started()
-            var last: Int64 = 0
-            for index in 0..<series.count {
+            var last = clock.nowNanoseconds()
+            let first = min(max(0, resumeAfter), series.count)
+            if first > 0 {
+                // A restarted feed: the stream continues at the next sequence number; earlier bars can still be
+                // re-sent (stamped now: their first stamps went with the previous process).
+                bus.continueSequence(topic: topic, after: UInt64(first))
+                for _ in 0..<first { ledger.append(tsEvent: last, tsInit: last) }
+                logger.info("live feed resumed", metadata: ["after": "\(first)", "bars": "\(series.count)"])
+            }
+            for index in first..<series.count {
                 if Task.isCancelled { return }
-                if index > 0 {
+                if index > first {
                     let gap = Double(series.time[index] - series.time[index - 1]) / speed
                     try await Task.sleep(for: .nanoseconds(Int64(gap)))
                 }
                 last = clock.nowNanoseconds()
                 ledger.append(tsEvent: last, tsInit: last)
                 bus.publish(topic: topic, message: .bar(symbol: symbol, bar: series[index]), tsEvent: last, tsInit: last)
+                if let progressFile { try? FileBytes.write("\(index + 1)\n", to: progressFile) }
             }
             bus.publish(topic: Topic.end, message: .end(service: name, topic: topic, lastSeq: end), tsEvent: last,
                         tsInit: last)

@@ -124,6 +124,12 @@ public final class BusConnection: @unchecked Sendable {
         return seq
     }
 
+    /// Makes the next message on `topic` carry sequence number `seq + 1`: a restarted publisher continuing its
+    /// stream where the previous process left it.
+    public func continueSequence(topic: String, after seq: UInt64) {
+        lock.withLock { sequences[topic] = seq }
+    }
+
     /// Queues a message again with its original sequence number (an answer to `ctl.resend`); the stream's counter
     /// does not move.
     public func republish(topic: String, seq: UInt64, message: MeshMessage, tsEvent: Int64, tsInit: Int64) {
