@@ -45,9 +45,10 @@ public struct ForecastPipeline: Sendable {
         let matrix = FeatureMatrix(bars: bars, features: h.features)
         let data = WindowDataset(matrix: matrix, scaler: model.scaler, bars: bars, tsteps: h.tsteps,
                                  rows: 0..<bars.count)
+        let returns = model.network.predictions(windows: data.inputs, tsteps: h.tsteps)
         return (0..<data.count).map { i in
             let t = data.endRows[i]
-            let r = model.network.predict(data.window(i))
+            let r = returns[i]
             return Prediction(time: bars.time[t], predictedPrice: bars.close[t] * (1 + r), predictedReturn: r)
         }
     }
@@ -71,9 +72,10 @@ public struct ForecastPipeline: Sendable {
                                   hyperparameters: h)
             let end = min(t + retrainEvery, bars.count)
             let data = WindowDataset(matrix: matrix, scaler: model.scaler, bars: bars, tsteps: h.tsteps, rows: t..<end)
+            let returns = model.network.predictions(windows: data.inputs, tsteps: h.tsteps)
             for i in 0..<data.count {
                 let row = data.endRows[i]
-                let r = model.network.predict(data.window(i))
+                let r = returns[i]
                 out.append(Prediction(time: bars.time[row], predictedPrice: bars.close[row] * (1 + r), predictedReturn: r))
             }
             progress(k + 1, starts.count)
