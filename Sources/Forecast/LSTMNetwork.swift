@@ -17,6 +17,9 @@ public struct LSTMNetwork: Sendable, Equatable {
     /// Units of each LSTM layer, input side first.
     public let units: [Int]
     /// All weights and biases, in the layout described by `layers`, `denseW` and `denseB`.
+    ///
+    /// Every assignment refreshes the single-precision copy the computation uses (O(parameterCount)): change
+    /// many values by assigning a whole array, not element by element in a loop.
     public var parameters: [Double] {
         didSet { singlePrecision = parameters.map { Float($0) } }
     }
@@ -63,21 +66,22 @@ public struct LSTMNetwork: Sendable, Equatable {
     /// Keras's initialisers from a seed: Glorot-uniform kernels, orthogonal recurrent kernels, zero biases with
     /// the forget block at 1 (`unit_forget_bias`), Glorot-uniform dense kernel.
     public static func initialised(inputDim: Int, units: [Int], seed: UInt64) -> LSTMNetwork {
-        var net = LSTMNetwork(inputDim: inputDim, units: units)
+        let shape = LSTMNetwork(inputDim: inputDim, units: units)
+        var p = shape.parameters
         var rng = SeededRandom(seed: seed)
-        for layer in net.layers {
+        for layer in shape.layers {
             let limit = (6.0 / Double(layer.input + 4 * layer.units)).squareRoot()
             for k in 0..<(layer.input * 4 * layer.units) {
-                net.parameters[layer.w + k] = (2 * rng.nextUniform() - 1) * limit
+                p[layer.w + k] = (2 * rng.nextUniform() - 1) * limit
             }
             let q = orthogonal(rows: layer.units, columns: 4 * layer.units, rng: &rng)
-            for k in 0..<q.count { net.parameters[layer.u + k] = q[k] }
-            for j in 0..<layer.units { net.parameters[layer.b + layer.units + j] = 1 }
+            for k in 0..<q.count { p[layer.u + k] = q[k] }
+            for j in 0..<layer.units { p[layer.b + layer.units + j] = 1 }
         }
         let last = units.last ?? inputDim
         let limit = (6.0 / Double(last + 1)).squareRoot()
-        for k in 0..<last { net.parameters[net.denseW + k] = (2 * rng.nextUniform() - 1) * limit }
-        return net
+        for k in 0..<last { p[shape.denseW + k] = (2 * rng.nextUniform() - 1) * limit }
+        return LSTMNetwork(inputDim: inputDim, units: units, parameters: p)
     }
 
     /// A `rows × columns` matrix with orthonormal rows or columns (whichever are fewer), by Gram–Schmidt on

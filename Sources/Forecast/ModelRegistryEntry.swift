@@ -137,10 +137,9 @@ public struct ModelRegistryEntry: Sendable {
             throw ForecastError.badModel("\(directory): weights (\(weights.count) bytes), scaler (\(means.count)) and "
                                          + "features (\(inputDim) inputs) do not fit together")
         }
-        weights.withUnsafeBytes { raw in
-            for k in 0..<network.parameterCount {
-                network.parameters[k] = Double(bitPattern: UInt64(littleEndian:
-                    raw.loadUnaligned(fromByteOffset: k * 8, as: UInt64.self)))
+        network.parameters = weights.withUnsafeBytes { raw in
+            (0..<network.parameterCount).map { k in
+                Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: k * 8, as: UInt64.self)))
             }
         }
         let data = meta["data"] as? [String: Any] ?? [:]

@@ -39,7 +39,8 @@ enum VectorMath {
     /// e^x for each lane; x is clamped to [−87.3, 88.3] so that the result stays a normal float.
     @inline(__always)
     static func exp(_ input: Vector) -> Vector {
-        let x = input.clamped(lowerBound: Vector(repeating: -87.3), upperBound: Vector(repeating: 88.3))
+        let low = Vector(repeating: -87.3), high = Vector(repeating: 88.3)
+        let x = input.replacing(with: low, where: input .< low).replacing(with: high, where: input .> high)
         // n = round(x / ln 2) by the 1.5·2²³ trick (round to nearest, no SSE4.1 needed).
         let magic = Vector(repeating: 12_582_912)
         let shifted = x * 1.442_695_04 + magic
