@@ -86,11 +86,12 @@ final class LSTMBatchEngine {
     // MARK: Passes over many windows
 
     /// Mean loss over the windows `indices` of `inputs` (consecutive windows of `steps × inputDim` floats) and
-    /// its gradient with respect to the parameters.
+    /// its gradient with respect to the parameters. With `scale`, the loss and gradient of `scale × Σ loss`
+    /// instead (parts of one mini-batch computed separately then add up).
     func lossAndGradient(inputs: UnsafePointer<Float>, indices: some Collection<Int>, targets: [Double],
-                         loss: Loss) -> (Double, [Double]) {
+                         loss: Loss, scale: Double? = nil) -> (Double, [Double]) {
         gradient.update(repeating: 0, count: parameterCount)
-        let scale = 1 / Double(indices.count)
+        let scale = scale ?? 1 / Double(indices.count)
         var total = 0.0
         var dy = [Double](repeating: 0, count: capacity)
         var start = indices.startIndex
@@ -110,7 +111,7 @@ final class LSTMBatchEngine {
             for k in 0..<parameterCount { out[k] = Double(gradient[k]) }
             initialized = parameterCount
         }
-        return (total / Double(indices.count), g)
+        return (total * scale, g)
     }
 
     /// Mean loss over the windows `indices` of `inputs`, without a gradient.
@@ -126,7 +127,7 @@ final class LSTMBatchEngine {
             }
             start = end
         }
-        return total / Double(indices.count)
+        return total * (1 / Double(indices.count))
     }
 
     /// Predictions for the windows `range` of `inputs`, in order, written to `out` starting at `out[0]`.

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import TradingCore
 
@@ -159,18 +160,30 @@ public struct LSTMNetwork: Sendable, Equatable {
     }
 
     /// Predictions for many windows stored one after another in `windows` (`count × tsteps × inputDim` values,
-    /// each window oldest step first), computed in batches of 128 windows.
+    /// each window oldest step first), computed in batches of 128 windows, spread over the available cores.
     ///
-    /// Each window's result depends only on that window and its position in its batch of 128, not on the other
-    /// windows' values.
+    /// Each window's result depends only on that window and its position in its batch of 128 (batches start at
+    /// multiples of 128), not on the other windows' values nor on how many threads ran.
     public func predictions(windows: [Double], tsteps: Int) -> [Double] {
         let size = tsteps * inputDim
         guard size > 0, windows.count >= size else { return [] }
         let count = windows.count / size
+        let batch = Self.inferenceBatch
+        let batches = (count + batch - 1) / batch
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, batches / 2))
         let inputs = windows.map { Float($0) }
-        let engine = LSTMBatchEngine(network: self, steps: tsteps, capacity: min(count, Self.inferenceBatch))
         return [Double](unsafeUninitializedCapacity: count) { out, initialized in
-            inputs.withUnsafeBufferPointer { engine.predict(inputs: $0.baseAddress!, range: 0..<count, into: out.baseAddress!) }
+            inputs.withUnsafeBufferPointer { buffer in
+                // Worker k takes a contiguous run of whole batches and writes only its own part of `out`.
+                nonisolated(unsafe) let base = buffer.baseAddress!, out = out.baseAddress!
+                let network = self
+                DispatchQueue.concurrentPerform(iterations: workers) { k in
+                    let first = batches * k / workers * batch, end = min(count, batches * (k + 1) / workers * batch)
+                    guard first < end else { return }
+                    let engine = LSTMBatchEngine(network: network, steps: tsteps, capacity: min(end - first, batch))
+                    engine.predict(inputs: base, range: first..<end, into: out + first)
+                }
+            }
             initialized = count
         }
     }

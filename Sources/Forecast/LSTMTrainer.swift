@@ -1,3 +1,4 @@
+import Dispatch
 import Logging
 import TradingCore
 
@@ -77,7 +78,10 @@ public struct LSTMTrainer: Sendable {
         var inputs = [Float]()
         inputs.reserveCapacity(n * steps * inputDim)
         for window in windows { for value in window { inputs.append(Float(value)) } }
-        let engine = LSTMBatchEngine(network: net, steps: steps, capacity: settings.batchSize)
+        // Each mini-batch is split into two fixed halves computed on two threads and added in order, so the
+        // result does not depend on how many cores run it.
+        let half = (settings.batchSize + 1) / 2
+        let engines = (0..<2).map { _ in LSTMBatchEngine(network: net, steps: steps, capacity: half) }
         for epoch in 1...max(1, settings.epochs) {
             // Fisher–Yates with the seeded generator.
             for i in stride(from: trainCount - 1, to: 0, by: -1) {
@@ -86,10 +90,8 @@ public struct LSTMTrainer: Sendable {
             var epochLoss = 0.0
             for start in stride(from: 0, to: trainCount, by: settings.batchSize) {
                 let idx = order[start..<min(start + settings.batchSize, trainCount)]
-                engine.load(net)
-                var (loss, gradient) = inputs.withUnsafeBufferPointer {
-                    engine.lossAndGradient(inputs: $0.baseAddress!, indices: idx, targets: targets, loss: settings.loss)
-                }
+                var (loss, gradient) = Self.lossAndGradient(engines: engines, network: net, inputs: inputs,
+                                                            indices: idx, targets: targets, loss: settings.loss)
                 if let clip = settings.clipNorm {
                     let norm = gradient.reduce(0) { $0 + $1 * $1 }.squareRoot()
                     if norm > clip { for k in gradient.indices { gradient[k] *= clip / norm } }
@@ -114,5 +116,35 @@ public struct LSTMTrainer: Sendable {
         }
         net.parameters = best.parameters
         return (net, reports)
+    }
+
+    /// Mean loss and gradient of one mini-batch: the first half of `indices` on `engines[0]`, the rest on
+    /// `engines[1]`, concurrently; the halves' sums are added in that order.
+    private static func lossAndGradient(engines: [LSTMBatchEngine], network: LSTMNetwork, inputs: [Float],
+                                        indices: ArraySlice<Int>, targets: [Double], loss: Loss) -> (Double, [Double]) {
+        let scale = 1 / Double(indices.count)
+        let middle = indices.startIndex + (indices.count + 1) / 2
+        let parts = [indices[..<middle], indices[middle...]]
+        var results: [(Double, [Double])] = [(0, []), (0, [])]
+        // Each iteration uses its own engine and writes its own result slot.
+        nonisolated(unsafe) let engines = engines
+        inputs.withUnsafeBufferPointer { buffer in
+            nonisolated(unsafe) let base = buffer.baseAddress!
+            results.withUnsafeMutableBufferPointer { out in
+                nonisolated(unsafe) let out = out
+                DispatchQueue.concurrentPerform(iterations: 2) { k in
+                    guard !parts[k].isEmpty else { return }
+                    engines[k].load(network)
+                    out[k] = engines[k].lossAndGradient(inputs: base, indices: parts[k], targets: targets, loss: loss,
+                                                        scale: scale)
+                }
+            }
+        }
+        var (total, gradient) = results[0]
+        if !results[1].1.isEmpty {
+            total += results[1].0
+            for k in gradient.indices { gradient[k] += results[1].1[k] }
+        }
+        return (total, gradient)
     }
 }

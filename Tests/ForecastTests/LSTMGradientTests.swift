@@ -75,6 +75,19 @@ import TradingCore
         #expect(again[0] == batched[0] && again[2...] == batched[2...] && again[1] != batched[1])
     }
 
+    /// Batched prediction gives the same bits whether a run of batches goes through one thread or several.
+    @Test func batchedPredictionDoesNotDependOnTheThreads() {
+        let net = LSTMNetwork.initialised(inputDim: 2, units: [6], seed: 5)
+        let (windows, _) = Self.batch(seed: 4, count: 600, steps: 4, dim: 2)
+        let all = net.predictions(windows: windows.flatMap { $0 }, tsteps: 4)   // 5 batches over the cores
+        var oneByOne: [Double] = []
+        for start in stride(from: 0, to: 600, by: LSTMNetwork.inferenceBatch) {   // one batch per call
+            let part = windows[start..<min(600, start + LSTMNetwork.inferenceBatch)]
+            oneByOne += net.predictions(windows: part.flatMap { $0 }, tsteps: 4)
+        }
+        #expect(all == oneByOne)
+    }
+
     @Test func kerasInitialisers() {
         let net = LSTMNetwork.initialised(inputDim: 5, units: [8], seed: 3)
         let layer = net.layers[0]
