@@ -168,32 +168,19 @@ final class LSTMBatchEngine {
                 for b in 0..<count { (z + b * w4).update(from: weights + layer.b, count: w4) }
                 VectorMath.gemm(m: count, n: w4, k: width, a: a + t * count * width, lda: width,
                                 b: weights + layer.w, ldb: w4, beta: 1, c: z, ldc: w4)
-                for b in 0..<count {
-                    let row = z + b * w4
-                    VectorMath.sigmoid(row, count: 2 * u)
-                    VectorMath.tanh(row + 2 * u, row + 2 * u, count: u)
-                    VectorMath.sigmoid(row + 3 * u, count: u)
-                }
-                let cPrev = t == 0 ? UnsafeMutablePointer(zeros) : cells[l] + (keep ? t - 1 : 0) * count * u
+                let cPrev = t == 0 ? zeros : cells[l] + (keep ? t - 1 : 0) * count * u
                 let c = cells[l] + slot * count * u, tc = cellTanh[l] + slot * count * u
+                // h_t goes to the next step's [x, h] rows (`own`, but for the last step) and to the next layer's
+                // x part or, at the last step of the last layer, to `last` (`onward`); computed into one,
+                // copied to the other.
                 for b in 0..<count {
-                    let row = z + b * w4, cb = c + b * u, pb = cPrev + b * u
-                    for j in 0..<u { cb[j] = row[u + j] * pb[j] + row[j] * row[2 * u + j] }
-                }
-                VectorMath.tanh(c, tc, count: count * u)
-                for b in 0..<count {
-                    let o = z + b * w4 + 3 * u, tb = tc + b * u
-                    if t + 1 < steps {
-                        let h = a + ((t + 1) * count + b) * width + input
-                        for j in 0..<u { h[j] = o[j] * tb[j] }
-                    }
-                    if let next {
-                        let h = next.pointer + (t * count + b) * next.width
-                        for j in 0..<u { h[j] = o[j] * tb[j] }
-                    } else if t + 1 == steps {
-                        let h = last + b * u
-                        for j in 0..<u { h[j] = o[j] * tb[j] }
-                    }
+                    let own = t + 1 < steps ? a + ((t + 1) * count + b) * width + input : nil
+                    let onward = next.map { $0.pointer + (t * count + b) * $0.width }
+                        ?? (t + 1 == steps ? last + b * u : nil)
+                    guard let h = own ?? onward else { continue }
+                    VectorMath.lstmCell(z: z + b * w4, units: u, cPrevious: cPrev + b * u, c: c + b * u,
+                                        cTanh: tc + b * u, h: h)
+                    if let own, let onward { onward.update(from: own, count: u) }
                 }
             }
         }

@@ -119,13 +119,13 @@ public struct LSTMNetwork: Sendable, Equatable {
         guard steps > 0 else { return Double(singlePrecision[denseB]) }
         let widest = max(inputDim, units.max() ?? 0)
         return singlePrecision.withUnsafeBufferPointer { p in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * steps * widest + steps * 4 * widest + widest) {
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * steps * widest + steps * 4 * widest + 2 * widest) {
                 scratch in
                 let base = scratch.baseAddress!, weights = p.baseAddress!
                 var current = base                      // this layer's input sequence (steps × in)
                 var next = base + steps * widest        // its output sequence (steps × u)
                 let z = base + 2 * steps * widest       // pre-activations of every step (steps × 4u)
-                let c = z + steps * 4 * widest
+                let c = z + steps * 4 * widest          // cell state, then its tanh (scratch)
                 var k = 0
                 for value in window { current[k] = Float(value); k += 1 }
                 for layer in layers {
@@ -140,13 +140,7 @@ public struct LSTMNetwork: Sendable, Equatable {
                             VectorMath.rowVectorTimesMatrix(m: u, n: w4, a: weights + layer.u, lda: w4,
                                                             x: next + (t - 1) * u, beta: 1, y: row)
                         }
-                        VectorMath.sigmoid(row, count: 2 * u)
-                        VectorMath.tanh(row + 2 * u, row + 2 * u, count: u)
-                        VectorMath.sigmoid(row + 3 * u, count: u)
-                        for j in 0..<u { c[j] = row[u + j] * c[j] + row[j] * row[2 * u + j] }
-                        let h = next + t * u
-                        VectorMath.tanh(c, h, count: u)
-                        for j in 0..<u { h[j] *= row[3 * u + j] }
+                        VectorMath.lstmCell(z: row, units: u, cPrevious: c, c: c, cTanh: c + widest, h: next + t * u)
                     }
                     swap(&current, &next)
                 }

@@ -87,6 +87,50 @@ enum VectorMath {
         }
     }
 
+    /// Loads `count` (≤ 8) floats into a vector, zero-padded.
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>, _ count: Int) -> Vector {
+        if count == Vector.scalarCount { return UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }
+        var v = Vector(repeating: 0)
+        for j in 0..<count { v[j] = p[j] }
+        return v
+    }
+
+    /// Stores the first `count` (≤ 8) lanes of `v`.
+    @inline(__always)
+    static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
+        if count == Vector.scalarCount {
+            UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
+        } else {
+            for j in 0..<count { p[j] = v[j] }
+        }
+    }
+
+    /// One LSTM cell update for `units` units: `z` holds the pre-activations `[z_i, z_f, z_c, z_o]` (4 × units)
+    /// and receives the activations `[i, f, g, o]`; `c = f·cPrevious + i·g`, `cTanh = tanh(c)`,
+    /// `h = o·tanh(c)`. `cPrevious` may be `c` itself.
+    @inline(__always)
+    static func lstmCell(z: UnsafeMutablePointer<Float>, units u: Int, cPrevious: UnsafePointer<Float>,
+                         c: UnsafeMutablePointer<Float>, cTanh: UnsafeMutablePointer<Float>,
+                         h: UnsafeMutablePointer<Float>) {
+        var j = 0
+        while j < u {
+            let n = min(Vector.scalarCount, u - j)
+            let i = sigmoid(load(z + j, n)), f = sigmoid(load(z + u + j, n))
+            let g = tanh(load(z + 2 * u + j, n)), o = sigmoid(load(z + 3 * u + j, n))
+            let cell = f * load(cPrevious + j, n) + i * g
+            let t = tanh(cell)
+            store(i, z + j, n)
+            store(f, z + u + j, n)
+            store(g, z + 2 * u + j, n)
+            store(o, z + 3 * u + j, n)
+            store(cell, c + j, n)
+            store(t, cTanh + j, n)
+            store(o * t, h + j, n)
+            j += n
+        }
+    }
+
     /// In-place logistic sigmoid of `count` floats.
     static func sigmoid(_ values: UnsafeMutablePointer<Float>, count: Int) {
         map(values, values, count: count, sigmoid)
