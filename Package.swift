@@ -5,6 +5,7 @@ import PackageDescription
 ///
 /// Layers (see docs/architecture.md):
 /// - `CZMQ`: system library over Debian's libzmq.
+/// - `COpenBLAS`: system library over Debian's OpenBLAS (CBLAS), for the LSTM's matrix products.
 /// - `TradingCore`: the domain — bars, predictions, strategies, execution model, metrics, manifest.
 ///   It never imports ZeroMQ, so the same code runs in-process, over the mesh and live.
 /// - `MeshKit`: the bus — ZeroMQ wrapper, envelope codec, topics, service runner.
@@ -61,11 +62,17 @@ let package = Package(
             name: "CHDF5",
             providers: [.apt(["libhdf5-dev"])]
         ),
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
         .target(
             name: "Forecast",
             dependencies: [
                 "TradingCore",
                 "CHDF5",
+                "COpenBLAS",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]

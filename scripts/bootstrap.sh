@@ -4,7 +4,7 @@
 # As root it installs what is missing; otherwise it prints the exact command to run and fails.
 set -euo pipefail
 
-packages=(libzmq3-dev libhdf5-dev libsqlite3-dev pkg-config "$@")
+packages=(libzmq3-dev libhdf5-dev libsqlite3-dev libopenblas-dev pkg-config "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

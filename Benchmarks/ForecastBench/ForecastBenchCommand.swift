@@ -38,8 +38,9 @@ struct ForecastBenchCommand: ParsableCommand {
             singleTimes.append(now() - s)
         }
         singleTimes.sort()
+        let flat = data.flatMap { $0 }
         let t1 = now()
-        for w in data { sink += net.predict(w) }
+        sink += net.predictions(windows: flat, tsteps: tsteps).reduce(0, +)
         let batchRate = Double(windows) / (now() - t1)
         print(#"{"bench":"trademesh_lstm","windows":\#(windows),"tsteps":\#(tsteps),"features":\#(features),"units":\#(units),"epoch_s":\#(epochSeconds),"single_window_us_p50":\#(singleTimes[singleTimes.count / 2] * 1e6),"batch_windows_per_s":\#(Int(batchRate)),"checksum_finite":\#(sink.isFinite)}"#)
     }

@@ -41,6 +41,22 @@ public struct ForecastPipeline: Sendable {
 
     /// One prediction per bar that has a full window: made at the bar's close for the next bar's return.
     public static func predict(_ model: ModelRegistryEntry, bars: BarSeries) -> [Prediction] {
+        let h = model.hyperparameters
+        let matrix = FeatureMatrix(bars: bars, features: h.features)
+        let data = WindowDataset(matrix: matrix, scaler: model.scaler, bars: bars, tsteps: h.tsteps,
+                                 rows: 0..<bars.count)
+        let returns = model.network.predictions(windows: data.inputs, tsteps: h.tsteps)
+        return (0..<data.count).map { i in
+            let t = data.endRows[i]
+            let r = returns[i]
+            return Prediction(time: bars.time[t], predictedPrice: bars.close[t] * (1 + r), predictedReturn: r)
+        }
+    }
+
+    /// The same predictions made one bar at a time through `PredictionStream`, exactly as the prediction service
+    /// makes them on the bus — what backtests with `model:` use, so that a replay equals the in-process run bit for
+    /// bit (`predict` computes windows in batches, whose sums may differ in the last bits).
+    public static func predictStreaming(_ model: ModelRegistryEntry, bars: BarSeries) -> [Prediction] {
         var stream = PredictionStream(model: model)
         var predictions: [Prediction] = []
         predictions.reserveCapacity(max(0, bars.count - stream.barsBeforeFirstPrediction))
@@ -69,9 +85,10 @@ public struct ForecastPipeline: Sendable {
                                   hyperparameters: h)
             let end = min(t + retrainEvery, bars.count)
             let data = WindowDataset(matrix: matrix, scaler: model.scaler, bars: bars, tsteps: h.tsteps, rows: t..<end)
+            let returns = model.network.predictions(windows: data.inputs, tsteps: h.tsteps)
             for i in 0..<data.count {
                 let row = data.endRows[i]
-                let r = model.network.predict(data.window(i))
+                let r = returns[i]
                 out.append(Prediction(time: bars.time[row], predictedPrice: bars.close[row] * (1 + r), predictedReturn: r))
             }
             progress(k + 1, starts.count)

@@ -51,15 +51,16 @@ public enum KerasImporter {
         guard dwShape == [units.last ?? -1, 1], db.count == 1 else {
             throw ForecastError.badModel("\(name): dense head has shape \(dwShape); expected [\(units.last ?? 0), 1]")
         }
-        var net = LSTMNetwork(inputDim: inputDim, units: units)
-        for (layout, weights) in zip(net.layers, lstmWeights) {
-            net.parameters.replaceSubrange(layout.w..<(layout.w + weights.w.count), with: weights.w)
-            net.parameters.replaceSubrange(layout.u..<(layout.u + weights.u.count), with: weights.u)
-            net.parameters.replaceSubrange(layout.b..<(layout.b + weights.b.count), with: weights.b)
+        let shape = LSTMNetwork(inputDim: inputDim, units: units)
+        var parameters = shape.parameters
+        for (layout, weights) in zip(shape.layers, lstmWeights) {
+            parameters.replaceSubrange(layout.w..<(layout.w + weights.w.count), with: weights.w)
+            parameters.replaceSubrange(layout.u..<(layout.u + weights.u.count), with: weights.u)
+            parameters.replaceSubrange(layout.b..<(layout.b + weights.b.count), with: weights.b)
         }
-        net.parameters.replaceSubrange(net.denseW..<(net.denseW + dw.count), with: dw)
-        net.parameters[net.denseB] = db[0]
-        return net
+        parameters.replaceSubrange(shape.denseW..<(shape.denseW + dw.count), with: dw)
+        parameters[shape.denseB] = db[0]
+        return LSTMNetwork(inputDim: inputDim, units: units, parameters: parameters)
     }
 
     struct LayerConfig {

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import TradingCore
 
@@ -6,13 +7,25 @@ import TradingCore
 /// Keras-compatible: gate blocks along the `4u` axis in the order **i, f, c, o**, `z = x·W + h·U + b`,
 /// `c = f·c + i·tanh(z_c)`, `h = o·tanh(c)`, logistic sigmoid gates, `h₀ = c₀ = 0`; every layer but the last
 /// returns its whole sequence to the next. All parameters live in one flat array (`parameters`) so that the
-/// optimiser and the gradient are plain vectors. Computation is in `Double` with a fixed order of summation:
-/// the same parameters and inputs always give the same bits.
+/// optimiser and the gradient are plain vectors; they are kept (and saved) in `Double`.
+///
+/// Computation is in single precision, like Keras's: training and batch prediction run whole mini-batches through
+/// OpenBLAS matrix products (`LSTMBatchEngine`), single-window prediction has its own short path. The order of
+/// every sum is fixed, so the same parameters and inputs always give the same bits. A double-precision reference
+/// implementation (`referenceForward`, `referenceLossAndGradient`) backs the tests.
 public struct LSTMNetwork: Sendable, Equatable {
     public let inputDim: Int
     /// Units of each LSTM layer, input side first.
     public let units: [Int]
-    public var parameters: [Double]
+    /// All weights and biases, in the layout described by `layers`, `denseW` and `denseB`.
+    ///
+    /// Every assignment refreshes the single-precision copy the computation uses (O(parameterCount)): change
+    /// many values by assigning a whole array, not element by element in a loop.
+    public var parameters: [Double] {
+        didSet { singlePrecision = parameters.map { Float($0) } }
+    }
+    /// `parameters` rounded to `Float`, what the computation uses.
+    private(set) var singlePrecision: [Float]
 
     /// Offsets of one LSTM layer's kernel `W` (in × 4u), recurrent kernel `U` (u × 4u) and bias `b` (4u).
     struct LayerLayout: Sendable, Equatable {
@@ -39,7 +52,14 @@ public struct LSTMNetwork: Sendable, Equatable {
         self.layers = layers
         denseW = offset; offset += input
         denseB = offset; offset += 1
-        self.parameters = parameters ?? [Double](repeating: 0, count: offset)
+        let values = parameters ?? [Double](repeating: 0, count: offset)
+        self.parameters = values
+        singlePrecision = values.map { Float($0) }
+    }
+
+    /// Networks are equal when their shapes and parameters are.
+    public static func == (a: LSTMNetwork, b: LSTMNetwork) -> Bool {
+        a.inputDim == b.inputDim && a.units == b.units && a.parameters == b.parameters
     }
 
     public var parameterCount: Int { denseB + 1 }
@@ -47,21 +67,22 @@ public struct LSTMNetwork: Sendable, Equatable {
     /// Keras's initialisers from a seed: Glorot-uniform kernels, orthogonal recurrent kernels, zero biases with
     /// the forget block at 1 (`unit_forget_bias`), Glorot-uniform dense kernel.
     public static func initialised(inputDim: Int, units: [Int], seed: UInt64) -> LSTMNetwork {
-        var net = LSTMNetwork(inputDim: inputDim, units: units)
+        let shape = LSTMNetwork(inputDim: inputDim, units: units)
+        var p = shape.parameters
         var rng = SeededRandom(seed: seed)
-        for layer in net.layers {
+        for layer in shape.layers {
             let limit = (6.0 / Double(layer.input + 4 * layer.units)).squareRoot()
             for k in 0..<(layer.input * 4 * layer.units) {
-                net.parameters[layer.w + k] = (2 * rng.nextUniform() - 1) * limit
+                p[layer.w + k] = (2 * rng.nextUniform() - 1) * limit
             }
             let q = orthogonal(rows: layer.units, columns: 4 * layer.units, rng: &rng)
-            for k in 0..<q.count { net.parameters[layer.u + k] = q[k] }
-            for j in 0..<layer.units { net.parameters[layer.b + layer.units + j] = 1 }
+            for k in 0..<q.count { p[layer.u + k] = q[k] }
+            for j in 0..<layer.units { p[layer.b + layer.units + j] = 1 }
         }
         let last = units.last ?? inputDim
         let limit = (6.0 / Double(last + 1)).squareRoot()
-        for k in 0..<last { net.parameters[net.denseW + k] = (2 * rng.nextUniform() - 1) * limit }
-        return net
+        for k in 0..<last { p[shape.denseW + k] = (2 * rng.nextUniform() - 1) * limit }
+        return LSTMNetwork(inputDim: inputDim, units: units, parameters: p)
     }
 
     /// A `rows × columns` matrix with orthonormal rows or columns (whichever are fewer), by Gram–Schmidt on
@@ -85,224 +106,118 @@ public struct LSTMNetwork: Sendable, Equatable {
         return out
     }
 
-    // MARK: Forward
-
-    /// Per-step values of one layer kept for backpropagation.
-    struct LayerTrace {
-        var inputs: [Double] = []   // T × in
-        var gates: [Double] = []    // T × 4u, after activation (i, f, g, o)
-        var cells: [Double] = []    // (T + 1) × u, row 0 = c₀
-        var hidden: [Double] = []   // (T + 1) × u, row 0 = h₀
-    }
+    // MARK: Prediction
 
     /// The prediction for one window (`tsteps × inputDim` values, oldest step first).
     ///
-    /// Inference path: the same arithmetic in the same order as `forward`, on raw buffers with no per-step
-    /// allocation and no kept trace.
+    /// Single-window path: `x·W` for every step as one matrix product, then per step one vector–matrix product
+    /// with `U` and the vectorised activations, in stack-allocated buffers. It agrees with
+    /// `predictions(windows:)` to rounding (about 1e-7), not necessarily to the bit: the two group the products
+    /// differently.
     public func predict<C: Collection>(_ window: C) -> Double where C.Element == Double {
-        let input = Array(window)
-        let steps = input.count / inputDim
+        let steps = window.count / inputDim
+        guard steps > 0 else { return Double(singlePrecision[denseB]) }
         let widest = max(inputDim, units.max() ?? 0)
-        return parameters.withUnsafeBufferPointer { p in
-            withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * steps * widest + 4 * widest + 2 * widest) {
+        return singlePrecision.withUnsafeBufferPointer { p in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * steps * widest + steps * 4 * widest + 2 * widest) {
                 scratch in
-                let base = scratch.baseAddress!
-                var current = base                      // this layer's input sequence
-                var next = base + steps * widest        // its output sequence
-                let z = base + 2 * steps * widest
-                let c = z + 4 * widest
-                input.withUnsafeBufferPointer { current.update(from: $0.baseAddress!, count: input.count) }
-                let pp = p.baseAddress!
+                let base = scratch.baseAddress!, weights = p.baseAddress!
+                var current = base                      // this layer's input sequence (steps × in)
+                var next = base + steps * widest        // its output sequence (steps × u)
+                let z = base + 2 * steps * widest       // pre-activations of every step (steps × 4u)
+                let c = z + steps * 4 * widest          // cell state, then its tanh (scratch)
+                var k = 0
+                for value in window { current[k] = Float(value); k += 1 }
                 for layer in layers {
-                    let u = layer.units, width = 4 * u
+                    let u = layer.units, w4 = 4 * u
+                    for t in 0..<steps { (z + t * w4).update(from: weights + layer.b, count: w4) }
+                    VectorMath.gemm(m: steps, n: w4, k: layer.input, a: current, lda: layer.input,
+                                    b: weights + layer.w, ldb: w4, beta: 1, c: z, ldc: w4)
                     c.update(repeating: 0, count: u)
                     for t in 0..<steps {
-                        let bias = pp + layer.b
-                        for k in 0..<width { z[k] = bias[k] }
-                        let x = current + t * layer.input
-                        for a in 0..<layer.input {
-                            let xa = x[a]
-                            if xa == 0 { continue }
-                            let row = pp + layer.w + a * width
-                            for k in 0..<width { z[k] += xa * row[k] }
-                        }
+                        let row = z + t * w4
                         if t > 0 {
-                            let h = next + (t - 1) * u
-                            for a in 0..<u {
-                                let ha = h[a]
-                                if ha == 0 { continue }
-                                let row = pp + layer.u + a * width
-                                for k in 0..<width { z[k] += ha * row[k] }
-                            }
+                            VectorMath.rowVectorTimesMatrix(m: u, n: w4, a: weights + layer.u, lda: w4,
+                                                            x: next + (t - 1) * u, beta: 1, y: row)
                         }
-                        let out = next + t * u
-                        for j in 0..<u {
-                            let i = sigmoid(z[j]), f = sigmoid(z[u + j]), g = tanh(z[2 * u + j])
-                            let o = sigmoid(z[3 * u + j])
-                            c[j] = f * c[j] + i * g
-                            out[j] = o * tanh(c[j])
-                        }
+                        VectorMath.lstmCell(z: row, units: u, cPrevious: c, c: c, cTanh: c + widest, h: next + t * u)
                     }
                     swap(&current, &next)
                 }
-                let last = layers.last!.units
+                let last = layers[layers.count - 1].units
                 let h = current + (steps - 1) * last
-                var y = pp[denseB]
-                for j in 0..<last { y += pp[denseW + j] * h[j] }
-                return y
+                var y = weights[denseB]
+                for j in 0..<last { y += weights[denseW + j] * h[j] }
+                return Double(y)
             }
         }
     }
 
-    func forward(_ window: [Double], traces: inout [LayerTrace], keep: Bool) -> Double {
-        let steps = window.count / inputDim
-        var input = window
-        parameters.withUnsafeBufferPointer { p in
-            for layer in layers {
-                let u = layer.units
-                var trace = LayerTrace()
-                trace.inputs = input
-                trace.gates = [Double](repeating: 0, count: steps * 4 * u)
-                trace.cells = [Double](repeating: 0, count: (steps + 1) * u)
-                trace.hidden = [Double](repeating: 0, count: (steps + 1) * u)
-                var z = [Double](repeating: 0, count: 4 * u)
-                let width = 4 * u
-                z.withUnsafeMutableBufferPointer { zb in
-                    let z = zb.baseAddress!, pp = p.baseAddress!
-                    input.withUnsafeBufferPointer { xb in
-                        trace.gates.withUnsafeMutableBufferPointer { gb in
-                            trace.cells.withUnsafeMutableBufferPointer { cb in
-                                trace.hidden.withUnsafeMutableBufferPointer { hb in
-                                    for t in 0..<steps {
-                                        for k in 0..<width { z[k] = pp[layer.b + k] }
-                                        for a in 0..<layer.input {
-                                            let x = xb[t * layer.input + a]
-                                            if x == 0 { continue }
-                                            let row = pp + layer.w + a * width
-                                            for k in 0..<width { z[k] += x * row[k] }
-                                        }
-                                        for a in 0..<u {
-                                            let h = hb[t * u + a]
-                                            if h == 0 { continue }
-                                            let row = pp + layer.u + a * width
-                                            for k in 0..<width { z[k] += h * row[k] }
-                                        }
-                                        for j in 0..<u {
-                                            let i = sigmoid(z[j]), f = sigmoid(z[u + j]), g = tanh(z[2 * u + j])
-                                            let o = sigmoid(z[3 * u + j])
-                                            let c = f * cb[t * u + j] + i * g
-                                            gb[t * width + j] = i
-                                            gb[t * width + u + j] = f
-                                            gb[t * width + 2 * u + j] = g
-                                            gb[t * width + 3 * u + j] = o
-                                            cb[(t + 1) * u + j] = c
-                                            hb[(t + 1) * u + j] = o * tanh(c)
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
+    /// Predictions for many windows stored one after another in `windows` (`count × tsteps × inputDim` values,
+    /// each window oldest step first), computed in batches of 128 windows, spread over the available cores.
+    ///
+    /// Each window's result depends only on that window and its position in its batch of 128 (batches start at
+    /// multiples of 128), not on the other windows' values nor on how many threads ran.
+    public func predictions(windows: [Double], tsteps: Int) -> [Double] {
+        let size = tsteps * inputDim
+        guard size > 0, windows.count >= size else { return [] }
+        let count = windows.count / size
+        let batch = Self.inferenceBatch
+        let batches = (count + batch - 1) / batch
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, batches / 2))
+        let inputs = windows.map { Float($0) }
+        return [Double](unsafeUninitializedCapacity: count) { out, initialized in
+            inputs.withUnsafeBufferPointer { buffer in
+                // Worker k takes a contiguous run of whole batches and writes only its own part of `out`.
+                nonisolated(unsafe) let base = buffer.baseAddress!, out = out.baseAddress!
+                let network = self
+                DispatchQueue.concurrentPerform(iterations: workers) { k in
+                    let first = batches * k / workers * batch, end = min(count, batches * (k + 1) / workers * batch)
+                    guard first < end else { return }
+                    let engine = LSTMBatchEngine(network: network, steps: tsteps, capacity: min(end - first, batch))
+                    engine.predict(inputs: base, range: first..<end, into: out + first)
                 }
-                input = Array(trace.hidden[u...])
-                traces.append(trace)
             }
+            initialized = count
         }
-        let last = layers.last!.units
-        var y = parameters[denseB]
-        for j in 0..<last { y += parameters[denseW + j] * input[(steps - 1) * last + j] }
-        if !keep { traces.removeAll() }
-        return y
     }
 
-    // MARK: Backward
+    /// Windows per batch in `predictions(windows:tsteps:)`.
+    static let inferenceBatch = 128
 
-    /// Mean loss over the windows and its gradient with respect to `parameters` (backpropagation through time).
+    /// Windows per pass when `loss` or `lossAndGradient` are given more windows than that.
+    static let lossBatch = 256
+
+    // MARK: Loss and gradient
+
+    /// Mean loss over the windows (each `tsteps × inputDim` values) and its gradient with respect to
+    /// `parameters` (backpropagation through time), computed in single precision in passes of up to 256 windows.
     public func lossAndGradient(windows: [[Double]], targets: [Double], loss: Loss) -> (Double, [Double]) {
-        var gradient = [Double](repeating: 0, count: parameterCount)
-        var total = 0.0
-        let scale = 1 / Double(windows.count)
-        for (window, target) in zip(windows, targets) {
-            var traces: [LayerTrace] = []
-            let y = forward(window, traces: &traces, keep: true)
-            let (l, dy) = loss.valueAndDerivative(prediction: y, target: target)
-            total += l
-            backward(traces: traces, steps: window.count / inputDim, dy: dy * scale, into: &gradient)
+        guard let steps = steps(of: windows) else { return (.nan, [Double](repeating: .nan, count: parameterCount)) }
+        let inputs = windows.flatMap { $0.map { Float($0) } }
+        let engine = LSTMBatchEngine(network: self, steps: steps, capacity: min(windows.count, Self.lossBatch))
+        return inputs.withUnsafeBufferPointer {
+            engine.lossAndGradient(inputs: $0.baseAddress!, indices: windows.indices, targets: targets, loss: loss)
         }
-        return (total * scale, gradient)
     }
 
-    func backward(traces: [LayerTrace], steps: Int, dy: Double, into gradient: inout [Double]) {
-        let lastUnits = layers.last!.units
-        let lastHidden = traces.last!.hidden
-        gradient.withUnsafeMutableBufferPointer { gb in
-            parameters.withUnsafeBufferPointer { pb in
-                let g = gb.baseAddress!, p = pb.baseAddress!
-                // Dense head.
-                var dh = [Double](repeating: 0, count: steps * lastUnits)   // gradient w.r.t. each step's output
-                for j in 0..<lastUnits {
-                    g[denseW + j] += dy * lastHidden[steps * lastUnits + j]
-                    dh[(steps - 1) * lastUnits + j] = dy * p[denseW + j]
-                }
-                g[denseB] += dy
-                for (index, layer) in layers.enumerated().reversed() {
-                    let u = layer.units, width = 4 * u
-                    let trace = traces[index]
-                    var dx = [Double](repeating: 0, count: steps * layer.input)
-                    var dhNext = [Double](repeating: 0, count: u)   // from step t+1 through U
-                    var dcNext = [Double](repeating: 0, count: u)
-                    var dz = [Double](repeating: 0, count: width)
-                    for t in stride(from: steps - 1, through: 0, by: -1) {
-                        for j in 0..<u {
-                            let i = trace.gates[t * width + j], f = trace.gates[t * width + u + j]
-                            let gg = trace.gates[t * width + 2 * u + j], o = trace.gates[t * width + 3 * u + j]
-                            let c = trace.cells[(t + 1) * u + j], cPrev = trace.cells[t * u + j]
-                            let tc = tanh(c)
-                            let dhj = dh[t * u + j] + dhNext[j]
-                            let dc = dhj * o * (1 - tc * tc) + dcNext[j]
-                            dz[j] = dc * gg * i * (1 - i)
-                            dz[u + j] = dc * cPrev * f * (1 - f)
-                            dz[2 * u + j] = dc * i * (1 - gg * gg)
-                            dz[3 * u + j] = dhj * tc * o * (1 - o)
-                            dcNext[j] = dc * f
-                        }
-                        dz.withUnsafeBufferPointer { dzb in
-                            let d = dzb.baseAddress!
-                            for k in 0..<width { g[layer.b + k] += d[k] }
-                            trace.inputs.withUnsafeBufferPointer { xb in
-                                for a in 0..<layer.input {
-                                    let x = xb[t * layer.input + a]
-                                    let gw = g + layer.w + a * width, pw = p + layer.w + a * width
-                                    var s = 0.0
-                                    for k in 0..<width {
-                                        gw[k] += x * d[k]
-                                        s += pw[k] * d[k]
-                                    }
-                                    dx[t * layer.input + a] = s
-                                }
-                            }
-                            trace.hidden.withUnsafeBufferPointer { hb in
-                                for a in 0..<u {
-                                    let h = hb[t * u + a]
-                                    let gu = g + layer.u + a * width, pu = p + layer.u + a * width
-                                    var s = 0.0
-                                    for k in 0..<width {
-                                        gu[k] += h * d[k]
-                                        s += pu[k] * d[k]
-                                    }
-                                    dhNext[a] = s
-                                }
-                            }
-                        }
-                    }
-                    dh = dx
-                }
-            }
+    /// Mean loss over the windows, without the gradient; the same arithmetic as `lossAndGradient`'s loss.
+    public func loss(windows: [[Double]], targets: [Double], loss: Loss) -> Double {
+        guard let steps = steps(of: windows) else { return .nan }
+        let inputs = windows.flatMap { $0.map { Float($0) } }
+        let engine = LSTMBatchEngine(network: self, steps: steps, capacity: min(windows.count, Self.lossBatch))
+        return inputs.withUnsafeBufferPointer {
+            engine.loss(inputs: $0.baseAddress!, indices: windows.indices, targets: targets, loss: loss)
         }
+    }
+
+    /// The common number of steps of `windows`, or nil when there are none or they differ in size.
+    func steps(of windows: [[Double]]) -> Int? {
+        guard let first = windows.first, inputDim > 0, first.count >= inputDim, first.count % inputDim == 0,
+              windows.allSatisfy({ $0.count == first.count }) else { return nil }
+        return first.count / inputDim
     }
 }
-
-@inline(__always) func sigmoid(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
 
 /// The training loss.
 public enum Loss: Sendable, Equatable {

@@ -1,3 +1,4 @@
+import Dispatch
 import Logging
 import TradingCore
 
@@ -40,6 +41,8 @@ public struct EpochReport: Sendable, Equatable {
 
 /// Trains an `LSTMNetwork` with mini-batch Adam, gradient clipping and early stopping on a time-ordered
 /// validation split. Deterministic: the seed fixes initialisation and the per-epoch shuffle of training windows.
+/// Each mini-batch goes through `LSTMBatchEngine` in single precision; parameters and Adam's moments stay in
+/// `Double`.
 public struct LSTMTrainer: Sendable {
     public let settings: TrainingSettings
     private let logger: Logger
@@ -59,6 +62,11 @@ public struct LSTMTrainer: Sendable {
             throw ForecastError.notEnoughData("training needs windows for both training and validation; got \(n)")
         }
         var net = LSTMNetwork.initialised(inputDim: inputDim, units: settings.units, seed: settings.seed)
+        guard let steps = net.steps(of: windows), targets.count == n else {
+            throw ForecastError.notEnoughData("training needs windows of one size, a whole number of steps of "
+                                              + "\(inputDim) features, and one target per window; got "
+                                              + "\(n) windows and \(targets.count) targets")
+        }
         var adam = AdamOptimizer(parameterCount: net.parameterCount, learningRate: settings.learningRate)
         var rng = SeededRandom(seed: settings.seed &+ 1)
         var order = Array(0..<trainCount)
@@ -66,6 +74,14 @@ public struct LSTMTrainer: Sendable {
         var sinceBest = 0
         var reports: [EpochReport] = []
         let validationWindows = Array(windows[trainCount...]), validationTargets = Array(targets[trainCount...])
+        // All windows in single precision, one after another; mini-batches are gathered from here.
+        var inputs = [Float]()
+        inputs.reserveCapacity(n * steps * inputDim)
+        for window in windows { for value in window { inputs.append(Float(value)) } }
+        // Each mini-batch is split into two fixed halves computed on two threads and added in order, so the
+        // result does not depend on how many cores run it.
+        let half = (settings.batchSize + 1) / 2
+        let engines = (0..<2).map { _ in LSTMBatchEngine(network: net, steps: steps, capacity: half) }
         for epoch in 1...max(1, settings.epochs) {
             // Fisher–Yates with the seeded generator.
             for i in stride(from: trainCount - 1, to: 0, by: -1) {
@@ -74,8 +90,8 @@ public struct LSTMTrainer: Sendable {
             var epochLoss = 0.0
             for start in stride(from: 0, to: trainCount, by: settings.batchSize) {
                 let idx = order[start..<min(start + settings.batchSize, trainCount)]
-                var (loss, gradient) = net.lossAndGradient(windows: idx.map { windows[$0] },
-                                                           targets: idx.map { targets[$0] }, loss: settings.loss)
+                var (loss, gradient) = Self.lossAndGradient(engines: engines, network: net, inputs: inputs,
+                                                            indices: idx, targets: targets, loss: settings.loss)
                 if let clip = settings.clipNorm {
                     let norm = gradient.reduce(0) { $0 + $1 * $1 }.squareRoot()
                     if norm > clip { for k in gradient.indices { gradient[k] *= clip / norm } }
@@ -83,8 +99,7 @@ public struct LSTMTrainer: Sendable {
                 adam.update(&net.parameters, gradient: gradient)
                 epochLoss += loss * Double(idx.count)
             }
-            let validation = net.lossAndGradient(windows: validationWindows, targets: validationTargets,
-                                                 loss: settings.loss).0
+            let validation = net.loss(windows: validationWindows, targets: validationTargets, loss: settings.loss)
             let report = EpochReport(epoch: epoch, trainLoss: epochLoss / Double(trainCount), validationLoss: validation)
             reports.append(report)
             progress(report)
@@ -101,5 +116,35 @@ public struct LSTMTrainer: Sendable {
         }
         net.parameters = best.parameters
         return (net, reports)
+    }
+
+    /// Mean loss and gradient of one mini-batch: the first half of `indices` on `engines[0]`, the rest on
+    /// `engines[1]`, concurrently; the halves' sums are added in that order.
+    private static func lossAndGradient(engines: [LSTMBatchEngine], network: LSTMNetwork, inputs: [Float],
+                                        indices: ArraySlice<Int>, targets: [Double], loss: Loss) -> (Double, [Double]) {
+        let scale = 1 / Double(indices.count)
+        let middle = indices.startIndex + (indices.count + 1) / 2
+        let parts = [indices[..<middle], indices[middle...]]
+        var results: [(Double, [Double])] = [(0, []), (0, [])]
+        // Each iteration uses its own engine and writes its own result slot.
+        nonisolated(unsafe) let engines = engines
+        inputs.withUnsafeBufferPointer { buffer in
+            nonisolated(unsafe) let base = buffer.baseAddress!
+            results.withUnsafeMutableBufferPointer { out in
+                nonisolated(unsafe) let out = out
+                DispatchQueue.concurrentPerform(iterations: 2) { k in
+                    guard !parts[k].isEmpty else { return }
+                    engines[k].load(network)
+                    out[k] = engines[k].lossAndGradient(inputs: base, indices: parts[k], targets: targets, loss: loss,
+                                                        scale: scale)
+                }
+            }
+        }
+        var (total, gradient) = results[0]
+        if !results[1].1.isEmpty {
+            total += results[1].0
+            for k in gradient.indices { gradient[k] += results[1].1[k] }
+        }
+        return (total, gradient)
     }
 }

@@ -137,10 +137,9 @@ public struct ModelRegistryEntry: Sendable {
             throw ForecastError.badModel("\(directory): weights (\(weights.count) bytes), scaler (\(means.count)) and "
                                          + "features (\(inputDim) inputs) do not fit together")
         }
-        weights.withUnsafeBytes { raw in
-            for k in 0..<network.parameterCount {
-                network.parameters[k] = Double(bitPattern: UInt64(littleEndian:
-                    raw.loadUnaligned(fromByteOffset: k * 8, as: UInt64.self)))
+        network.parameters = weights.withUnsafeBytes { raw in
+            (0..<network.parameterCount).map { k in
+                Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: k * 8, as: UInt64.self)))
             }
         }
         let data = meta["data"] as? [String: Any] ?? [:]
@@ -192,7 +191,7 @@ extension ModelRegistryEntry {
     /// Runs a backtest config's `model:`: loads (and verifies) the model and predicts every bar.
     public static let predictionProvider: ModelPredictionProvider = { path, bars in
         let entry = try ModelRegistryEntry.load(directory: path)
-        return (ForecastPipeline.predict(entry, bars: bars), entry.manifest(path: path))
+        return (ForecastPipeline.predictStreaming(entry, bars: bars), entry.manifest(path: path))
     }
 
     /// Verifies a backtest config's `model:` and describes it, without predicting.

@@ -10,35 +10,82 @@ import TradingCore
         return (windows, targets)
     }
 
-    /// Backpropagation through time against central finite differences, for every parameter of a 2-layer net.
+    /// The double-precision reference's backpropagation through time against central finite differences, for
+    /// every parameter of a 2-layer net.
     @Test(arguments: [Loss.mse, Loss.huber(delta: 0.05)])
-    func gradientMatchesFiniteDifferences(loss: Loss) {
+    func referenceGradientMatchesFiniteDifferences(loss: Loss) {
         var net = LSTMNetwork.initialised(inputDim: 3, units: [4, 3], seed: 7)
         var rng = SeededRandom(seed: 9)
         for k in 0..<net.parameterCount { net.parameters[k] += 0.1 * rng.nextNormal() }   // off the init point
         let (windows, targets) = Self.batch(seed: 1, count: 4, steps: 5, dim: 3)
-        let (_, analytic) = net.lossAndGradient(windows: windows, targets: targets, loss: loss)
+        let (_, analytic) = net.referenceLossAndGradient(windows: windows, targets: targets, loss: loss)
         let h = 1e-6
         var worst = 0.0
         for k in 0..<net.parameterCount {
             var plus = net, minus = net
             plus.parameters[k] += h
             minus.parameters[k] -= h
-            let numeric = (plus.lossAndGradient(windows: windows, targets: targets, loss: loss).0
-                - minus.lossAndGradient(windows: windows, targets: targets, loss: loss).0) / (2 * h)
+            let numeric = (plus.referenceLossAndGradient(windows: windows, targets: targets, loss: loss).0
+                - minus.referenceLossAndGradient(windows: windows, targets: targets, loss: loss).0) / (2 * h)
             let error = abs(numeric - analytic[k]) / max(1e-6, abs(numeric) + abs(analytic[k]))
             worst = max(worst, error)
         }
         #expect(worst < 1e-5, "worst relative error \(worst)")
     }
 
-    @Test func inferencePathEqualsTheTrainingForwardPass() {
+    /// The production single-precision batched gradient against the double-precision reference, for every
+    /// parameter: 1 and 2 layers, both losses, and more windows than one pass holds (several passes summed).
+    @Test(arguments: [([4, 3], Loss.mse, 6), ([4, 3], Loss.huber(delta: 0.05), 6), ([7], Loss.mse, 300)])
+    func singlePrecisionGradientMatchesTheReference(units: [Int], loss: Loss, count: Int) {
+        var net = LSTMNetwork.initialised(inputDim: 3, units: units, seed: 7)
+        var rng = SeededRandom(seed: 9)
+        for k in 0..<net.parameterCount { net.parameters[k] += 0.1 * rng.nextNormal() }
+        let (windows, targets) = Self.batch(seed: 3, count: count, steps: 5, dim: 3)
+        let (referenceLoss, reference) = net.referenceLossAndGradient(windows: windows, targets: targets, loss: loss)
+        let (value, gradient) = net.lossAndGradient(windows: windows, targets: targets, loss: loss)
+        #expect(abs(value - referenceLoss) <= 1e-5 * referenceLoss, "\(value) vs \(referenceLoss)")
+        #expect(net.loss(windows: windows, targets: targets, loss: loss) == value)
+        let scale = reference.map(abs).max()!
+        #expect(scale > 1e-3)
+        let worst = zip(gradient, reference).map { abs($0 - $1) }.max()!
+        #expect(worst <= 1e-4 * scale, "worst abs error \(worst), largest component \(scale)")
+        // A wrong gradient (one gate's derivative dropped) is far outside that tolerance: the test can fail.
+        var damaged = gradient
+        let layer = net.layers[0]
+        for k in 0..<(4 * layer.units) where k / layer.units == 1 { damaged[layer.b + k] = 0 }
+        #expect(zip(damaged, reference).map { abs($0 - $1) }.max()! > 1e-3 * scale)
+    }
+
+    /// Single-window and batched inference both agree with the double-precision reference to Float32 rounding.
+    @Test func inferencePathsMatchTheReference() {
         let net = LSTMNetwork.initialised(inputDim: 3, units: [5, 4], seed: 21)
-        let (windows, _) = Self.batch(seed: 2, count: 8, steps: 7, dim: 3)
-        for w in windows {
+        let (windows, _) = Self.batch(seed: 2, count: 300, steps: 7, dim: 3)
+        let batched = net.predictions(windows: windows.flatMap { $0 }, tsteps: 7)
+        #expect(batched.count == 300)
+        for (w, b) in zip(windows, batched) {
             var traces: [LSTMNetwork.LayerTrace] = []
-            #expect(net.predict(w) == net.forward(w, traces: &traces, keep: false))
+            let reference = net.referenceForward(w, traces: &traces, keep: false)
+            #expect(abs(net.predict(w) - reference) < 1e-6)
+            #expect(abs(b - reference) < 1e-6)
         }
+        // One window's batched result does not depend on the other windows in its batch.
+        var changed = windows
+        changed[1] = changed[1].map { -$0 }
+        let again = net.predictions(windows: changed.flatMap { $0 }, tsteps: 7)
+        #expect(again[0] == batched[0] && again[2...] == batched[2...] && again[1] != batched[1])
+    }
+
+    /// Batched prediction gives the same bits whether a run of batches goes through one thread or several.
+    @Test func batchedPredictionDoesNotDependOnTheThreads() {
+        let net = LSTMNetwork.initialised(inputDim: 2, units: [6], seed: 5)
+        let (windows, _) = Self.batch(seed: 4, count: 600, steps: 4, dim: 2)
+        let all = net.predictions(windows: windows.flatMap { $0 }, tsteps: 4)   // 5 batches over the cores
+        var oneByOne: [Double] = []
+        for start in stride(from: 0, to: 600, by: LSTMNetwork.inferenceBatch) {   // one batch per call
+            let part = windows[start..<min(600, start + LSTMNetwork.inferenceBatch)]
+            oneByOne += net.predictions(windows: part.flatMap { $0 }, tsteps: 4)
+        }
+        #expect(all == oneByOne)
     }
 
     @Test func kerasInitialisers() {

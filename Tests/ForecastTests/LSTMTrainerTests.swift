@@ -40,8 +40,7 @@ import TradingCore
             .train(windows: windows, targets: targets, inputDim: 2)
         #expect(reports.count < 30)
         let best = reports.map(\.validationLoss).min()!
-        let validation = net.lossAndGradient(windows: Array(windows[96...]), targets: Array(targets[96...]),
-                                             loss: .mse).0
+        let validation = net.loss(windows: Array(windows[96...]), targets: Array(targets[96...]), loss: .mse)
         #expect(abs(validation - best) < 1e-12)
     }
 
