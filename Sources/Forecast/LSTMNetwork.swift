@@ -192,6 +192,7 @@ public struct LSTMNetwork: Sendable, Equatable {
 
     /// Mean loss over the windows (each `tsteps × inputDim` values) and its gradient with respect to
     /// `parameters` (backpropagation through time), computed in single precision in passes of up to 256 windows.
+    /// NaN when there are no windows or they are not all the same whole number of steps.
     public func lossAndGradient(windows: [[Double]], targets: [Double], loss: Loss) -> (Double, [Double]) {
         guard let steps = steps(of: windows) else { return (.nan, [Double](repeating: .nan, count: parameterCount)) }
         let inputs = windows.flatMap { $0.map { Float($0) } }
@@ -201,7 +202,8 @@ public struct LSTMNetwork: Sendable, Equatable {
         }
     }
 
-    /// Mean loss over the windows, without the gradient; the same arithmetic as `lossAndGradient`'s loss.
+    /// Mean loss over the windows, without the gradient; the same arithmetic as `lossAndGradient`'s loss (NaN in
+    /// the same cases).
     public func loss(windows: [[Double]], targets: [Double], loss: Loss) -> Double {
         guard let steps = steps(of: windows) else { return .nan }
         let inputs = windows.flatMap { $0.map { Float($0) } }
