@@ -220,7 +220,7 @@ final class LSTMBatchEngine {
             for t in stride(from: steps - 1, through: 0, by: -1) {
                 let g = gates[l] + t * count * w4
                 let c = cellTanh[l] + t * count * u
-                let cPrev = t == 0 ? UnsafeMutablePointer(zeros) : cells[l] + (t - 1) * count * u
+                let cPrev = t == 0 ? zeros : cells[l] + (t - 1) * count * u
                 let dOut = dOutput + t * count * u
                 for b in 0..<count {
                     let row = g + b * w4, tc = c + b * u, pb = cPrev + b * u

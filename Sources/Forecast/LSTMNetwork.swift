@@ -112,15 +112,15 @@ public struct LSTMNetwork: Sendable, Equatable {
     ///
     /// Single-window path: `x·W` for every step as one matrix product, then per step one vector–matrix product
     /// with `U` and the vectorised activations, in stack-allocated buffers. It agrees with
-    /// `predictions(windows:)` to rounding (about 1e-7), not necessarily to the bit: the two group the products
+    /// `predictions(windows:)` to float32 rounding, not necessarily to the bit: the two group the products
     /// differently.
     public func predict<C: Collection>(_ window: C) -> Double where C.Element == Double {
         let steps = window.count / inputDim
         guard steps > 0 else { return Double(singlePrecision[denseB]) }
         let widest = max(inputDim, units.max() ?? 0)
         return singlePrecision.withUnsafeBufferPointer { p in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * steps * widest + steps * 4 * widest + 2 * widest) {
-                scratch in
+            let capacity = 2 * steps * widest + steps * 4 * widest + 2 * widest
+            return withUnsafeTemporaryAllocation(of: Float.self, capacity: capacity) { scratch in
                 let base = scratch.baseAddress!, weights = p.baseAddress!
                 var current = base                      // this layer's input sequence (steps × in)
                 var next = base + steps * widest        // its output sequence (steps × u)
@@ -192,6 +192,7 @@ public struct LSTMNetwork: Sendable, Equatable {
 
     /// Mean loss over the windows (each `tsteps × inputDim` values) and its gradient with respect to
     /// `parameters` (backpropagation through time), computed in single precision in passes of up to 256 windows.
+    /// NaN when there are no windows or they are not all the same whole number of steps.
     public func lossAndGradient(windows: [[Double]], targets: [Double], loss: Loss) -> (Double, [Double]) {
         guard let steps = steps(of: windows) else { return (.nan, [Double](repeating: .nan, count: parameterCount)) }
         let inputs = windows.flatMap { $0.map { Float($0) } }
@@ -201,7 +202,8 @@ public struct LSTMNetwork: Sendable, Equatable {
         }
     }
 
-    /// Mean loss over the windows, without the gradient; the same arithmetic as `lossAndGradient`'s loss.
+    /// Mean loss over the windows, without the gradient; the same arithmetic as `lossAndGradient`'s loss (NaN in
+    /// the same cases).
     public func loss(windows: [[Double]], targets: [Double], loss: Loss) -> Double {
         guard let steps = steps(of: windows) else { return .nan }
         let inputs = windows.flatMap { $0.map { Float($0) } }

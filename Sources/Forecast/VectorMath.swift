@@ -4,8 +4,8 @@ import COpenBLAS
 /// logistic sigmoid and tanh.
 ///
 /// The activations use one exponential each, evaluated eight lanes at a time with Cephes's range reduction and
-/// degree-6 polynomial (about 1 ulp); the tail of an array is padded into a full vector, so every element goes
-/// through exactly the same arithmetic wherever it sits. `sigmoid(x) = 1 / (1 + e^−x)`,
+/// degree-6 polynomial (about 1 ulp); a partial block of units is zero-padded into a full vector, so every element
+/// goes through exactly the same arithmetic wherever it sits. `sigmoid(x) = 1 / (1 + e^−x)`,
 /// `tanh(x) = 1 − 2 / (1 + e^2x)`: absolute errors of a few 1e-8, well inside Keras parity.
 enum VectorMath {
     /// OpenBLAS pinned to one thread, once per process: results then do not depend on the machine's load, and
@@ -67,26 +67,6 @@ enum VectorMath {
     @inline(__always)
     static func tanh(_ x: Vector) -> Vector { 1 - 2 / (1 + exp(x + x)) }
 
-    /// Applies `f` to `count` floats at `source`, writing to `destination` (may be the same memory).
-    @inline(__always)
-    static func map(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int,
-                    _ f: (Vector) -> Vector) {
-        let width = Vector.scalarCount
-        var k = 0
-        let src = UnsafeRawPointer(source), dst = UnsafeMutableRawPointer(destination)
-        while k + width <= count {
-            let v = f(src.loadUnaligned(fromByteOffset: k * 4, as: Vector.self))
-            dst.storeBytes(of: v, toByteOffset: k * 4, as: Vector.self)
-            k += width
-        }
-        if k < count {
-            var v = Vector(repeating: 0)
-            for j in 0..<(count - k) { v[j] = source[k + j] }
-            let y = f(v)
-            for j in 0..<(count - k) { destination[k + j] = y[j] }
-        }
-    }
-
     /// Loads `count` (≤ 8) floats into a vector, zero-padded.
     @inline(__always)
     static func load(_ p: UnsafePointer<Float>, _ count: Int) -> Vector {
@@ -129,15 +109,5 @@ enum VectorMath {
             store(o * t, h + j, n)
             j += n
         }
-    }
-
-    /// In-place logistic sigmoid of `count` floats.
-    static func sigmoid(_ values: UnsafeMutablePointer<Float>, count: Int) {
-        map(values, values, count: count, sigmoid)
-    }
-
-    /// `destination[k] = tanh(source[k])` for `count` floats.
-    static func tanh(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int) {
-        map(source, destination, count: count, tanh)
     }
 }
