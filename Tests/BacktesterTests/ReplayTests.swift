@@ -177,124 +177,130 @@ import TradingCore
     }
 }
 
-/// A paper session: the same services on a live-paced feed stamped with the wall clock trade exactly as the
-/// backtest of the same bars.
-@Suite(.timeLimit(.minutes(2))) struct LiveFeedTests {
-    typealias T = BacktesterCommandTests
+/// Run one at a time with the replay tests: each starts a whole mesh of live-paced processes.
+extension ReplayTests {
+    /// A paper session: the same services on a live-paced feed stamped with the wall clock trade exactly as the
+    /// backtest of the same bars.
+    @Suite(.timeLimit(.minutes(2))) struct LiveFeedTests {
+        typealias T = BacktesterCommandTests
 
-    @Test func aLivePacedSessionTradesExactlyAsTheBacktest() async throws {
-        let mesh = HandStartedMesh()
-        let dir = mesh.dir
-        let config = HandStartedMesh.tradingConfig(from: "2024-11-01")
-        let bus = try mesh.start("MeshCtl", ["proxy"])
-        let tap = try mesh.start("MeshCtl", ["tap", "fill.", "bar.", "--count", "40"], stdout: dir + "/tap.jsonl")
-        let exec = try mesh.start("ExecSvc", config + ["--out", dir + "/paper", "--live-log", dir + "/live.log",
-                                                       "--journal", dir + "/journal.sqlite"],
-                                  stdout: dir + "/exec.out")
-        let strategy = try mesh.start("StrategySvc", config)
-        let predict = try mesh.start("PredictSvc", ["serve"] + config)
-        // One hourly bar every 2 ms of real time.
-        let data = try mesh.start("DataSvc", ["live", "--speed", "1800000"] + config)
-        try await mesh.expectClean([data, exec, strategy, predict])
-        tap.terminate()
-        bus.terminate()
-        tap.waitUntilExit()
-        bus.waitUntilExit()
-        let run = try T.backtester(["run", "--out", dir + "/run"] + config)
-        #expect(run.status == 0)
-        ReplayTests.expectSameFiles(dir + "/run", dir + "/paper")
-        // The live feed stamps bars with the wall clock, not with the bar's own time.
-        let lines = (try? String(contentsOfFile: dir + "/tap.jsonl", encoding: .utf8))?.split(separator: "\n") ?? []
-        let bar = try #require(lines.first { $0.contains("bar.NVDA") })
-        let now = Date().timeIntervalSince1970
-        let stamped = try #require((try JSONSerialization.jsonObject(with: Data(bar.utf8)) as? [String: Any])?["ts_event"]
-            as? NSNumber).doubleValue / 1e9
-        #expect(abs(now - stamped) < 600, "ts_event \(stamped) is the wall clock")
-        #expect(lines.contains { $0.contains("fill.NVDA") }, "fills are visible on the bus")
-        // The live metrics log: one line per bar, on stdout and in the file.
-        let live = ((try? String(contentsOfFile: dir + "/live.log", encoding: .utf8)) ?? "").split(separator: "\n")
-        let rows = ((try? String(contentsOfFile: dir + "/paper/equity.csv", encoding: .utf8)) ?? "")
-            .split(separator: "\n").count - 1
-        #expect(live.count == rows, "one line per bar")
-        #expect(live.first?.contains("2024-11-01T") == true && live.first?.contains("  equity ") == true,
-                "\(String(describing: live.first))")
-        #expect(live.contains { $0.contains("signal LONG") })
-        let printed = (try? String(contentsOfFile: dir + "/exec.out", encoding: .utf8)) ?? ""
-        #expect(printed.contains(String(live.last ?? "?")))
-        // The journal rebuilds the session's files exactly.
-        let export = try T.execute(URL(fileURLWithPath: T.binary).deletingLastPathComponent().path + "/ExecSvc",
-                                   ["export", "--journal", dir + "/journal.sqlite", "--out", dir + "/export"])
-        #expect(export.status == 0, "\(export.stderr)")
-        ReplayTests.expectSameFiles(dir + "/paper", dir + "/export")
+        @Test func aLivePacedSessionTradesExactlyAsTheBacktest() async throws {
+            let mesh = HandStartedMesh()
+            let dir = mesh.dir
+            let config = HandStartedMesh.tradingConfig(from: "2024-11-01")
+            let bus = try mesh.start("MeshCtl", ["proxy"])
+            let tap = try mesh.start("MeshCtl", ["tap", "fill.", "bar.", "--count", "40"], stdout: dir + "/tap.jsonl")
+            let exec = try mesh.start("ExecSvc", config + ["--out", dir + "/paper", "--live-log", dir + "/live.log",
+                                                           "--journal", dir + "/journal.sqlite"],
+                                      stdout: dir + "/exec.out")
+            let strategy = try mesh.start("StrategySvc", config)
+            let predict = try mesh.start("PredictSvc", ["serve"] + config)
+            // One hourly bar every 2 ms of real time.
+            let data = try mesh.start("DataSvc", ["live", "--speed", "1800000"] + config)
+            try await mesh.expectClean([data, exec, strategy, predict])
+            tap.terminate()
+            bus.terminate()
+            tap.waitUntilExit()
+            bus.waitUntilExit()
+            let run = try T.backtester(["run", "--out", dir + "/run"] + config)
+            #expect(run.status == 0)
+            ReplayTests.expectSameFiles(dir + "/run", dir + "/paper")
+            // The live feed stamps bars with the wall clock, not with the bar's own time.
+            let lines = (try? String(contentsOfFile: dir + "/tap.jsonl", encoding: .utf8))?.split(separator: "\n") ?? []
+            let bar = try #require(lines.first { $0.contains("bar.NVDA") })
+            let now = Date().timeIntervalSince1970
+            let stamped = try #require((try JSONSerialization.jsonObject(with: Data(bar.utf8)) as? [String: Any])?["ts_event"]
+                as? NSNumber).doubleValue / 1e9
+            #expect(abs(now - stamped) < 600, "ts_event \(stamped) is the wall clock")
+            #expect(lines.contains { $0.contains("fill.NVDA") }, "fills are visible on the bus")
+            // The live metrics log: one line per bar, on stdout and in the file.
+            let live = ((try? String(contentsOfFile: dir + "/live.log", encoding: .utf8)) ?? "").split(separator: "\n")
+            let rows = ((try? String(contentsOfFile: dir + "/paper/equity.csv", encoding: .utf8)) ?? "")
+                .split(separator: "\n").count - 1
+            #expect(live.count == rows, "one line per bar")
+            #expect(live.first?.contains("2024-11-01T") == true && live.first?.contains("  equity ") == true,
+                    "\(String(describing: live.first))")
+            #expect(live.contains { $0.contains("signal LONG") })
+            let printed = (try? String(contentsOfFile: dir + "/exec.out", encoding: .utf8)) ?? ""
+            #expect(printed.contains(String(live.last ?? "?")))
+            // The journal rebuilds the session's files exactly.
+            let export = try T.execute(URL(fileURLWithPath: T.binary).deletingLastPathComponent().path + "/ExecSvc",
+                                       ["export", "--journal", dir + "/journal.sqlite", "--out", dir + "/export"])
+            #expect(export.status == 0, "\(export.stderr)")
+            ReplayTests.expectSameFiles(dir + "/paper", dir + "/export")
+        }
     }
 }
 
-/// The kill switch on a live paper session: from `MeshCtl kill`, lifted by `MeshCtl resume`, and from SIGUSR1.
-@Suite(.timeLimit(.minutes(2))) struct KillSwitchProcessTests {
-    typealias T = BacktesterCommandTests
+/// Run one at a time with the replay tests: each starts a whole mesh of live-paced processes.
+extension ReplayTests {
+    /// The kill switch on a live paper session: from `MeshCtl kill`, lifted by `MeshCtl resume`, and from SIGUSR1.
+    @Suite(.timeLimit(.minutes(2))) struct KillSwitchProcessTests {
+        typealias T = BacktesterCommandTests
 
-    @Test func killResumeAndSIGUSR1ReachTheExecutionService() async throws {
-        let mesh = HandStartedMesh()
-        let dir = mesh.dir
-        let config = HandStartedMesh.tradingConfig(from: "2024-10-01")
-        let bus = try mesh.start("MeshCtl", ["proxy"])
-        let exec = try mesh.start("ExecSvc", config + ["--out", dir + "/paper", "--log-level", "info",
-                                                       "--journal", dir + "/journal.sqlite"],
-                                  stderr: dir + "/exec.log")
-        let strategy = try mesh.start("StrategySvc", config)
-        let predict = try mesh.start("PredictSvc", ["serve"] + config)
-        // About 440 bars at one hourly bar per 10 ms (nights and weekends too): some 20 s of session, long enough
-        // for the three switches even on a loaded machine; each step waits for its evidence in ExecSvc's log.
-        let data = try mesh.start("DataSvc", ["live", "--speed", "360000"] + config)
-        func log() -> String { mesh.read("exec.log") }
-        func ctl(_ args: [String]) async throws {
-            let p = try mesh.start("MeshCtl", args)
-            try await mesh.expectClean([p], seconds: 15)
+        @Test func killResumeAndSIGUSR1ReachTheExecutionService() async throws {
+            let mesh = HandStartedMesh()
+            let dir = mesh.dir
+            let config = HandStartedMesh.tradingConfig(from: "2024-10-01")
+            let bus = try mesh.start("MeshCtl", ["proxy"])
+            let exec = try mesh.start("ExecSvc", config + ["--out", dir + "/paper", "--log-level", "info",
+                                                           "--journal", dir + "/journal.sqlite"],
+                                      stderr: dir + "/exec.log")
+            let strategy = try mesh.start("StrategySvc", config)
+            let predict = try mesh.start("PredictSvc", ["serve"] + config)
+            // About 440 bars at one hourly bar per 10 ms (nights and weekends too): some 20 s of session, long enough
+            // for the three switches even on a loaded machine; each step waits for its evidence in ExecSvc's log.
+            let data = try mesh.start("DataSvc", ["live", "--speed", "360000"] + config)
+            func log() -> String { mesh.read("exec.log") }
+            func ctl(_ args: [String]) async throws {
+                let p = try mesh.start("MeshCtl", args)
+                try await mesh.expectClean([p], seconds: 15)
+            }
+            func logShows(_ text: String, seconds: Int = 15) async throws -> Bool {
+                try await mesh.waitUntil("exec.log", contains: text, seconds: seconds)
+            }
+            // Once ExecSvc is on the bus and bars flow, pull the switch.
+            #expect(try await logShows("service ready", seconds: 30))
+            try await Task.sleep(for: .milliseconds(500))
+            try await ctl(["kill", "--reason", "drill", "--flatten"])
+            #expect(try await logShows("kill switch: trading halted"), "\(log())")
+            #expect(log().contains("drill"))
+            try await ctl(["resume", "--reason", "drill over"])
+            #expect(try await logShows("kill switch lifted"))
+            kill(exec.processIdentifier, SIGUSR1)
+            #expect(try await logShows("SIGUSR1"))
+            #expect(!log().contains("execution finished"), "all three switches came while the session ran")
+            #expect(exec.isRunning, "the kill switch never stops the service")
+            try await mesh.expectClean([data, exec, strategy, predict])
+            bus.terminate()
+            bus.waitUntilExit()
+            // Halted by SIGUSR1 and never resumed: the session ends flat, with fewer trades than the backtest.
+            let equity = (try? String(contentsOfFile: dir + "/paper/equity.csv", encoding: .utf8)) ?? ""
+            let lastPosition = equity.split(separator: "\n").last?.split(separator: ",")[3]
+            #expect(lastPosition == "0.0", "\(String(describing: lastPosition))")
+            let run = try T.backtester(["run", "--out", dir + "/run"] + config)
+            #expect(run.status == 0)
+            func trades(_ d: String) -> Int {
+                ((try? String(contentsOfFile: d + "/trades.csv", encoding: .utf8)) ?? "").split(separator: "\n").count
+            }
+            #expect(trades(dir + "/paper") < trades(dir + "/run"))
+            // The journal holds the kill switch's events where they happened: exporting it gives the session's files.
+            let export = try T.execute(URL(fileURLWithPath: T.binary).deletingLastPathComponent().path + "/ExecSvc",
+                                       ["export", "--journal", dir + "/journal.sqlite", "--out", dir + "/export"])
+            #expect(export.status == 0, "\(export.stderr)")
+            ReplayTests.expectSameFiles(dir + "/paper", dir + "/export")
+            // A second session may not reuse the journal; a file that is not one is refused, untouched.
+            let reuse = try T.execute(URL(fileURLWithPath: T.binary).deletingLastPathComponent().path + "/ExecSvc",
+                                      config + ["--journal", dir + "/journal.sqlite"])
+            #expect(reuse.status == 1)
+            #expect(reuse.stderr.contains("already exists"), "\(reuse.stderr)")
+            try "not a database".write(toFile: dir + "/bad.sqlite", atomically: true, encoding: .utf8)
+            let bad = try T.execute(URL(fileURLWithPath: T.binary).deletingLastPathComponent().path + "/ExecSvc",
+                                    ["export", "--journal", dir + "/bad.sqlite", "--out", dir + "/bad"])
+            #expect(bad.status == 1)
+            #expect(bad.stderr.contains("not a TradeMesh journal"), "\(bad.stderr)")
+            #expect(try String(contentsOfFile: dir + "/bad.sqlite", encoding: .utf8) == "not a database")
         }
-        func logShows(_ text: String, seconds: Int = 15) async throws -> Bool {
-            try await mesh.waitUntil("exec.log", contains: text, seconds: seconds)
-        }
-        // Once ExecSvc is on the bus and bars flow, pull the switch.
-        #expect(try await logShows("service ready", seconds: 30))
-        try await Task.sleep(for: .milliseconds(500))
-        try await ctl(["kill", "--reason", "drill", "--flatten"])
-        #expect(try await logShows("kill switch: trading halted"), "\(log())")
-        #expect(log().contains("drill"))
-        try await ctl(["resume", "--reason", "drill over"])
-        #expect(try await logShows("kill switch lifted"))
-        kill(exec.processIdentifier, SIGUSR1)
-        #expect(try await logShows("SIGUSR1"))
-        #expect(!log().contains("execution finished"), "all three switches came while the session ran")
-        #expect(exec.isRunning, "the kill switch never stops the service")
-        try await mesh.expectClean([data, exec, strategy, predict])
-        bus.terminate()
-        bus.waitUntilExit()
-        // Halted by SIGUSR1 and never resumed: the session ends flat, with fewer trades than the backtest.
-        let equity = (try? String(contentsOfFile: dir + "/paper/equity.csv", encoding: .utf8)) ?? ""
-        let lastPosition = equity.split(separator: "\n").last?.split(separator: ",")[3]
-        #expect(lastPosition == "0.0", "\(String(describing: lastPosition))")
-        let run = try T.backtester(["run", "--out", dir + "/run"] + config)
-        #expect(run.status == 0)
-        func trades(_ d: String) -> Int {
-            ((try? String(contentsOfFile: d + "/trades.csv", encoding: .utf8)) ?? "").split(separator: "\n").count
-        }
-        #expect(trades(dir + "/paper") < trades(dir + "/run"))
-        // The journal holds the kill switch's events where they happened: exporting it gives the session's files.
-        let export = try T.execute(URL(fileURLWithPath: T.binary).deletingLastPathComponent().path + "/ExecSvc",
-                                   ["export", "--journal", dir + "/journal.sqlite", "--out", dir + "/export"])
-        #expect(export.status == 0, "\(export.stderr)")
-        ReplayTests.expectSameFiles(dir + "/paper", dir + "/export")
-        // A second session may not reuse the journal; a file that is not one is refused, untouched.
-        let reuse = try T.execute(URL(fileURLWithPath: T.binary).deletingLastPathComponent().path + "/ExecSvc",
-                                  config + ["--journal", dir + "/journal.sqlite"])
-        #expect(reuse.status == 1)
-        #expect(reuse.stderr.contains("already exists"), "\(reuse.stderr)")
-        try "not a database".write(toFile: dir + "/bad.sqlite", atomically: true, encoding: .utf8)
-        let bad = try T.execute(URL(fileURLWithPath: T.binary).deletingLastPathComponent().path + "/ExecSvc",
-                                ["export", "--journal", dir + "/bad.sqlite", "--out", dir + "/bad"])
-        #expect(bad.status == 1)
-        #expect(bad.stderr.contains("not a TradeMesh journal"), "\(bad.stderr)")
-        #expect(try String(contentsOfFile: dir + "/bad.sqlite", encoding: .utf8) == "not a database")
     }
 }
 
@@ -369,167 +375,173 @@ struct HandStartedMesh {
     }
 }
 
-/// The paper session as a user starts it: `MeshCtl up compose/compose.yaml` with the live-paced sample data.
-@Suite(.timeLimit(.minutes(2))) struct ComposePaperSessionTests {
-    typealias T = BacktesterCommandTests
+/// Run one at a time with the replay tests: each starts a whole mesh of live-paced processes.
+extension ReplayTests {
+    /// The paper session as a user starts it: `MeshCtl up compose/compose.yaml` with the live-paced sample data.
+    @Suite(.timeLimit(.minutes(2))) struct ComposePaperSessionTests {
+        typealias T = BacktesterCommandTests
 
-    @Test func meshCtlUpRunsAPaperSessionWhoseFillsCanBeTapped() async throws {
-        let mesh = HandStartedMesh()
-        let dir = mesh.dir
-        var env = ProcessInfo.processInfo.environment
-        env["TRADEMESH_SPEED"] = "360000"            // ten seconds of real time for the month of config/paper.yaml
-        env["TRADEMESH_RESULTS"] = dir + "/paper"
-        let bin = URL(fileURLWithPath: T.binary).deletingLastPathComponent().path
-        func launch(_ args: [String], stdout: String) throws -> Process {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: bin + "/MeshCtl")
-            p.arguments = args
-            p.environment = env
-            p.currentDirectoryURL = T.root
-            FileManager.default.createFile(atPath: stdout, contents: nil)
-            p.standardOutput = FileHandle(forWritingAtPath: stdout)
-            p.standardError = FileHandle(forWritingAtPath: stdout)
-            try p.run()
-            return p
+        @Test func meshCtlUpRunsAPaperSessionWhoseFillsCanBeTapped() async throws {
+            let mesh = HandStartedMesh()
+            let dir = mesh.dir
+            var env = ProcessInfo.processInfo.environment
+            env["TRADEMESH_SPEED"] = "360000"            // ten seconds of real time for the month of config/paper.yaml
+            env["TRADEMESH_RESULTS"] = dir + "/paper"
+            let bin = URL(fileURLWithPath: T.binary).deletingLastPathComponent().path
+            func launch(_ args: [String], stdout: String) throws -> Process {
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: bin + "/MeshCtl")
+                p.arguments = args
+                p.environment = env
+                p.currentDirectoryURL = T.root
+                FileManager.default.createFile(atPath: stdout, contents: nil)
+                p.standardOutput = FileHandle(forWritingAtPath: stdout)
+                p.standardError = FileHandle(forWritingAtPath: stdout)
+                try p.run()
+                return p
+            }
+            let up = try launch(["up", "compose/compose.yaml", "--run-dir", dir + "/mesh", "--bin", bin],
+                                stdout: dir + "/up.log")
+            let tap = try launch(["tap", "fill.", "--backend", "ipc://\(dir)/mesh/bus-out.ipc", "--count", "2",
+                                  "--timeout", "60"], stdout: dir + "/tap.jsonl")
+            try await mesh.expectClean([tap], seconds: 60)
+            let fills = ((try? String(contentsOfFile: dir + "/tap.jsonl", encoding: .utf8)) ?? "").split(separator: "\n")
+            #expect(fills.count == 2 && fills.allSatisfy { $0.contains("\"type\":\"fill\"") }, "\(fills)")
+            // The session runs to the end of the data; then the services exit 0 and the results are written.
+            let deadline = ContinuousClock.now + .seconds(60)
+            while !FileManager.default.fileExists(atPath: dir + "/paper/report.html") && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            up.terminate()   // SIGTERM: the bus, the last one running, stops; `up` exits 0
+            try await mesh.expectClean([up], seconds: 20)
+            let log = (try? String(contentsOfFile: dir + "/up.log", encoding: .utf8)) ?? ""
+            for service in ["bus", "exec", "strategy", "predict", "data"] {
+                #expect(log.contains("\(service) "), "prefixed lines of \(service)")
+            }
+            #expect(log.contains("signal "), "the live metrics log reached the console")
+            let run = try T.backtester(["run", "--config", "config/paper.yaml", "--out", dir + "/run"])
+            #expect(run.status == 0)
+            ReplayTests.expectSameFiles(dir + "/run", dir + "/paper")
+            let live = ((try? String(contentsOfFile: dir + "/paper/live.log", encoding: .utf8)) ?? "").split(separator: "\n")
+            #expect(live.count == 147, "one line per bar of the month")
         }
-        let up = try launch(["up", "compose/compose.yaml", "--run-dir", dir + "/mesh", "--bin", bin],
-                            stdout: dir + "/up.log")
-        let tap = try launch(["tap", "fill.", "--backend", "ipc://\(dir)/mesh/bus-out.ipc", "--count", "2",
-                              "--timeout", "60"], stdout: dir + "/tap.jsonl")
-        try await mesh.expectClean([tap], seconds: 60)
-        let fills = ((try? String(contentsOfFile: dir + "/tap.jsonl", encoding: .utf8)) ?? "").split(separator: "\n")
-        #expect(fills.count == 2 && fills.allSatisfy { $0.contains("\"type\":\"fill\"") }, "\(fills)")
-        // The session runs to the end of the data; then the services exit 0 and the results are written.
-        let deadline = ContinuousClock.now + .seconds(60)
-        while !FileManager.default.fileExists(atPath: dir + "/paper/report.html") && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        try await Task.sleep(for: .milliseconds(300))
-        up.terminate()   // SIGTERM: the bus, the last one running, stops; `up` exits 0
-        try await mesh.expectClean([up], seconds: 20)
-        let log = (try? String(contentsOfFile: dir + "/up.log", encoding: .utf8)) ?? ""
-        for service in ["bus", "exec", "strategy", "predict", "data"] {
-            #expect(log.contains("\(service) "), "prefixed lines of \(service)")
-        }
-        #expect(log.contains("signal "), "the live metrics log reached the console")
-        let run = try T.backtester(["run", "--config", "config/paper.yaml", "--out", dir + "/run"])
-        #expect(run.status == 0)
-        ReplayTests.expectSameFiles(dir + "/run", dir + "/paper")
-        let live = ((try? String(contentsOfFile: dir + "/paper/live.log", encoding: .utf8)) ?? "").split(separator: "\n")
-        #expect(live.count == 147, "one line per bar of the month")
     }
 }
 
-/// Crash safety: `kill -9` of a service in the middle of a paper session, then a restart (`--resume`).
-@Suite(.timeLimit(.minutes(2))) struct CrashRecoveryTests {
-    typealias T = BacktesterCommandTests
+/// Run one at a time with the replay tests: each starts a whole mesh of live-paced processes.
+extension ReplayTests {
+    /// Crash safety: `kill -9` of a service in the middle of a paper session, then a restart (`--resume`).
+    @Suite(.timeLimit(.minutes(2))) struct CrashRecoveryTests {
+        typealias T = BacktesterCommandTests
 
-    @Test func execSvcKilledAndResumedFromItsJournalEndsLikeAnUninterruptedSession() async throws {
-        let mesh = HandStartedMesh()
-        let dir = mesh.dir
-        let config = HandStartedMesh.tradingConfig(from: "2024-10-01")
-        let bus = try mesh.start("MeshCtl", ["proxy"])
-        let tap = try mesh.start("MeshCtl", ["tap", "fill."], stdout: dir + "/fills.jsonl")
-        let journal = ["--journal", dir + "/journal.sqlite", "--out", dir + "/paper", "--log-level", "info"]
-        let first = try mesh.start("ExecSvc", config + journal, stderr: dir + "/exec1.log")
-        let strategy = try mesh.start("StrategySvc", config)
-        let predict = try mesh.start("PredictSvc", ["serve"] + config)
-        // About 440 bars at one hourly bar per 10 ms, nights and weekends too: some 20 s of session.
-        let data = try mesh.start("DataSvc", ["live", "--speed", "360000"] + config)
-        func log(_ name: String) -> String { mesh.read(name) }
-        #expect(try await mesh.waitUntil("exec1.log", contains: "service ready"))
-        try await Task.sleep(for: .seconds(3))
-        kill(first.processIdentifier, SIGKILL)
-        first.waitUntilExit()
-        try await Task.sleep(for: .milliseconds(700))   // bars go by while it is down
-        let second = try mesh.start("ExecSvc", config + journal + ["--resume"], stderr: dir + "/exec2.log")
-        try await mesh.expectClean([data, second, strategy, predict], seconds: 60)
-        #expect(log("exec2.log").contains("resumed from the journal"), "\(log("exec2.log"))")
-        // Let the tap take in the last fills (a loaded machine may deliver them late), then stop it.
-        let expected = try T.backtester(["run", "--out", dir + "/run"] + config)
-        #expect(expected.status == 0)
-        let trades = log("run/trades.csv").split(separator: "\n").count - 1
-        let open = log("run/metrics.json").contains("\"open_position\": {") ? 1 : 0
-        let deadline = ContinuousClock.now + .seconds(10)
-        while log("fills.jsonl").split(separator: "\n").count < 2 * trades + open && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(100))
+        @Test func execSvcKilledAndResumedFromItsJournalEndsLikeAnUninterruptedSession() async throws {
+            let mesh = HandStartedMesh()
+            let dir = mesh.dir
+            let config = HandStartedMesh.tradingConfig(from: "2024-10-01")
+            let bus = try mesh.start("MeshCtl", ["proxy"])
+            let tap = try mesh.start("MeshCtl", ["tap", "fill."], stdout: dir + "/fills.jsonl")
+            let journal = ["--journal", dir + "/journal.sqlite", "--out", dir + "/paper", "--log-level", "info"]
+            let first = try mesh.start("ExecSvc", config + journal, stderr: dir + "/exec1.log")
+            let strategy = try mesh.start("StrategySvc", config)
+            let predict = try mesh.start("PredictSvc", ["serve"] + config)
+            // About 440 bars at one hourly bar per 10 ms, nights and weekends too: some 20 s of session.
+            let data = try mesh.start("DataSvc", ["live", "--speed", "360000"] + config)
+            func log(_ name: String) -> String { mesh.read(name) }
+            #expect(try await mesh.waitUntil("exec1.log", contains: "service ready"))
+            try await Task.sleep(for: .seconds(3))
+            kill(first.processIdentifier, SIGKILL)
+            first.waitUntilExit()
+            try await Task.sleep(for: .milliseconds(700))   // bars go by while it is down
+            let second = try mesh.start("ExecSvc", config + journal + ["--resume"], stderr: dir + "/exec2.log")
+            try await mesh.expectClean([data, second, strategy, predict], seconds: 60)
+            #expect(log("exec2.log").contains("resumed from the journal"), "\(log("exec2.log"))")
+            // Let the tap take in the last fills (a loaded machine may deliver them late), then stop it.
+            let expected = try T.backtester(["run", "--out", dir + "/run"] + config)
+            #expect(expected.status == 0)
+            let trades = log("run/trades.csv").split(separator: "\n").count - 1
+            let open = log("run/metrics.json").contains("\"open_position\": {") ? 1 : 0
+            let deadline = ContinuousClock.now + .seconds(10)
+            while log("fills.jsonl").split(separator: "\n").count < 2 * trades + open && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            tap.terminate()
+            tap.waitUntilExit()
+            bus.terminate()
+            bus.waitUntilExit()
+
+            // The finished session equals an uninterrupted one: the backtest of the same bars.
+            ReplayTests.expectSameFiles(dir + "/run", dir + "/paper")
+            // No order twice, no fill missed: every fill went out on the bus exactly once.
+            let fills = log("fills.jsonl").split(separator: "\n").compactMap { line -> String? in
+                let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                return object?["client_order_id"] as? String
+            }
+            #expect(Set(fills).count == fills.count, "a fill published twice")
+            #expect(fills.count == 2 * trades + open, "\(fills.count) fills on the bus for \(trades) trades")
+            // The finished journal (written by both processes) gives the same trades and equity.
+            let export = try T.execute(URL(fileURLWithPath: T.binary).deletingLastPathComponent().path + "/ExecSvc",
+                                       ["export", "--journal", dir + "/journal.sqlite", "--out", dir + "/export"])
+            #expect(export.status == 0, "\(export.stderr)")
+            ReplayTests.expectSameFiles(dir + "/run", dir + "/export")
         }
-        tap.terminate()
-        tap.waitUntilExit()
-        bus.terminate()
-        bus.waitUntilExit()
 
-        // The finished session equals an uninterrupted one: the backtest of the same bars.
-        ReplayTests.expectSameFiles(dir + "/run", dir + "/paper")
-        // No order twice, no fill missed: every fill went out on the bus exactly once.
-        let fills = log("fills.jsonl").split(separator: "\n").compactMap { line -> String? in
-            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-            return object?["client_order_id"] as? String
+        @Test func strategyAndPredictionServicesKilledAndRestartedLoseNothing() async throws {
+            let mesh = HandStartedMesh()
+            let dir = mesh.dir
+            let config = HandStartedMesh.tradingConfig(from: "2024-10-01")
+            let bus = try mesh.start("MeshCtl", ["proxy"])
+            let exec = try mesh.start("ExecSvc", config + ["--out", dir + "/paper", "--log-level", "info"],
+                                      stderr: dir + "/exec.log")
+            let strategy1 = try mesh.start("StrategySvc", config)
+            let predict1 = try mesh.start("PredictSvc", ["serve"] + config)
+            let data = try mesh.start("DataSvc", ["live", "--speed", "360000"] + config)
+            #expect(try await mesh.waitUntil("exec.log", contains: "service ready"))
+            try await Task.sleep(for: .seconds(2))
+            kill(strategy1.processIdentifier, SIGKILL)
+            strategy1.waitUntilExit()
+            try await Task.sleep(for: .milliseconds(700))
+            let strategy2 = try mesh.start("StrategySvc", config + ["--resume"])
+            try await Task.sleep(for: .seconds(3))
+            kill(predict1.processIdentifier, SIGKILL)
+            predict1.waitUntilExit()
+            try await Task.sleep(for: .milliseconds(700))
+            let predict2 = try mesh.start("PredictSvc", ["serve", "--resume"] + config)
+            try await mesh.expectClean([data, exec, strategy2, predict2], seconds: 60)
+            #expect(mesh.read("exec.log").contains("execution finished"), "the session ran to its end")
+            bus.terminate()
+            bus.waitUntilExit()
+            let run = try T.backtester(["run", "--out", dir + "/run"] + config)
+            #expect(run.status == 0)
+            ReplayTests.expectSameFiles(dir + "/run", dir + "/paper")
         }
-        #expect(Set(fills).count == fills.count, "a fill published twice")
-        #expect(fills.count == 2 * trades + open, "\(fills.count) fills on the bus for \(trades) trades")
-        // The finished journal (written by both processes) gives the same trades and equity.
-        let export = try T.execute(URL(fileURLWithPath: T.binary).deletingLastPathComponent().path + "/ExecSvc",
-                                   ["export", "--journal", dir + "/journal.sqlite", "--out", dir + "/export"])
-        #expect(export.status == 0, "\(export.stderr)")
-        ReplayTests.expectSameFiles(dir + "/run", dir + "/export")
-    }
 
-    @Test func strategyAndPredictionServicesKilledAndRestartedLoseNothing() async throws {
-        let mesh = HandStartedMesh()
-        let dir = mesh.dir
-        let config = HandStartedMesh.tradingConfig(from: "2024-10-01")
-        let bus = try mesh.start("MeshCtl", ["proxy"])
-        let exec = try mesh.start("ExecSvc", config + ["--out", dir + "/paper", "--log-level", "info"],
-                                  stderr: dir + "/exec.log")
-        let strategy1 = try mesh.start("StrategySvc", config)
-        let predict1 = try mesh.start("PredictSvc", ["serve"] + config)
-        let data = try mesh.start("DataSvc", ["live", "--speed", "360000"] + config)
-        #expect(try await mesh.waitUntil("exec.log", contains: "service ready"))
-        try await Task.sleep(for: .seconds(2))
-        kill(strategy1.processIdentifier, SIGKILL)
-        strategy1.waitUntilExit()
-        try await Task.sleep(for: .milliseconds(700))
-        let strategy2 = try mesh.start("StrategySvc", config + ["--resume"])
-        try await Task.sleep(for: .seconds(3))
-        kill(predict1.processIdentifier, SIGKILL)
-        predict1.waitUntilExit()
-        try await Task.sleep(for: .milliseconds(700))
-        let predict2 = try mesh.start("PredictSvc", ["serve", "--resume"] + config)
-        try await mesh.expectClean([data, exec, strategy2, predict2], seconds: 60)
-        #expect(mesh.read("exec.log").contains("execution finished"), "the session ran to its end")
-        bus.terminate()
-        bus.waitUntilExit()
-        let run = try T.backtester(["run", "--out", dir + "/run"] + config)
-        #expect(run.status == 0)
-        ReplayTests.expectSameFiles(dir + "/run", dir + "/paper")
-    }
-
-    @Test func theLiveFeedKilledAndResumedContinuesTheSession() async throws {
-        let mesh = HandStartedMesh()
-        let dir = mesh.dir
-        let config = HandStartedMesh.tradingConfig(from: "2024-10-01")
-        let bus = try mesh.start("MeshCtl", ["proxy"])
-        let exec = try mesh.start("ExecSvc", config + ["--out", dir + "/paper", "--log-level", "info", "--gaps", "fatal"],
-                                  stderr: dir + "/exec.log")
-        let strategy = try mesh.start("StrategySvc", config + ["--gaps", "fatal"])
-        let predict = try mesh.start("PredictSvc", ["serve", "--gaps", "fatal"] + config)
-        let feed = ["live", "--speed", "360000", "--progress-file", dir + "/feed.progress"] + config
-        let data1 = try mesh.start("DataSvc", feed)
-        #expect(try await mesh.waitUntil("exec.log", contains: "service ready"))
-        try await Task.sleep(for: .seconds(3))
-        kill(data1.processIdentifier, SIGKILL)
-        data1.waitUntilExit()
-        let published = Int(mesh.read("feed.progress").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
-        #expect(published > 10, "bars went out before the crash")
-        try await Task.sleep(for: .milliseconds(700))
-        let data2 = try mesh.start("DataSvc", feed + ["--resume"])
-        try await mesh.expectClean([data2, exec, strategy, predict], seconds: 60)
-        bus.terminate()
-        bus.waitUntilExit()
-        // No gap anywhere (the services run with the fatal gap policy) and the same session as the backtest.
-        let run = try T.backtester(["run", "--out", dir + "/run"] + config)
-        #expect(run.status == 0)
-        ReplayTests.expectSameFiles(dir + "/run", dir + "/paper")
+        @Test func theLiveFeedKilledAndResumedContinuesTheSession() async throws {
+            let mesh = HandStartedMesh()
+            let dir = mesh.dir
+            let config = HandStartedMesh.tradingConfig(from: "2024-10-01")
+            let bus = try mesh.start("MeshCtl", ["proxy"])
+            let exec = try mesh.start("ExecSvc", config + ["--out", dir + "/paper", "--log-level", "info", "--gaps", "fatal"],
+                                      stderr: dir + "/exec.log")
+            let strategy = try mesh.start("StrategySvc", config + ["--gaps", "fatal"])
+            let predict = try mesh.start("PredictSvc", ["serve", "--gaps", "fatal"] + config)
+            let feed = ["live", "--speed", "360000", "--progress-file", dir + "/feed.progress"] + config
+            let data1 = try mesh.start("DataSvc", feed)
+            #expect(try await mesh.waitUntil("exec.log", contains: "service ready"))
+            try await Task.sleep(for: .seconds(3))
+            kill(data1.processIdentifier, SIGKILL)
+            data1.waitUntilExit()
+            let published = Int(mesh.read("feed.progress").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+            #expect(published > 10, "bars went out before the crash")
+            try await Task.sleep(for: .milliseconds(700))
+            let data2 = try mesh.start("DataSvc", feed + ["--resume"])
+            try await mesh.expectClean([data2, exec, strategy, predict], seconds: 60)
+            bus.terminate()
+            bus.waitUntilExit()
+            // No gap anywhere (the services run with the fatal gap policy) and the same session as the backtest.
+            let run = try T.backtester(["run", "--out", dir + "/run"] + config)
+            #expect(run.status == 0)
+            ReplayTests.expectSameFiles(dir + "/run", dir + "/paper")
+        }
     }
 }
