@@ -24,10 +24,7 @@ public struct KillCommand: AsyncParsableCommand {
 
     public func run() async throws {
         try await failing {
-            let now = SystemMeshClock().nowNanoseconds()
-            try PubCommand.send(Envelope(topic: Topic.kill, source: "MeshCtl", seq: 1, tsEvent: now, tsInit: now,
-                                         message: .kill(reason: reason, flatten: flatten)),
-                                endpoints: try mesh.endpoints(), wait: wait)
+            try PubCommand.send(.kill(reason: reason, flatten: flatten), on: Topic.kill, mesh: mesh, wait: wait)
             print("kill switch sent: \(reason)\(flatten ? " (flatten)" : "")")
         }
     }
@@ -52,10 +49,7 @@ public struct ResumeCommand: AsyncParsableCommand {
 
     public func run() async throws {
         try await failing {
-            let now = SystemMeshClock().nowNanoseconds()
-            try PubCommand.send(Envelope(topic: Topic.resume, source: "MeshCtl", seq: 1, tsEvent: now, tsInit: now,
-                                         message: .resume(reason: reason)),
-                                endpoints: try mesh.endpoints(), wait: wait)
+            try PubCommand.send(.resume(reason: reason), on: Topic.resume, mesh: mesh, wait: wait)
             print("resume sent: \(reason)")
         }
     }

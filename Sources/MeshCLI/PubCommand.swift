@@ -47,6 +47,13 @@ public struct PubCommand: AsyncParsableCommand {
         }
     }
 
+    /// Publishes one control message from `MeshCtl`, stamped now, once a subscriber for `topic` is connected.
+    static func send(_ message: MeshMessage, on topic: String, mesh: MeshOptions, wait: Double) throws {
+        let now = SystemMeshClock().nowNanoseconds()
+        try send(Envelope(topic: topic, source: "MeshCtl", seq: 1, tsEvent: now, tsInit: now, message: message),
+                 endpoints: try mesh.endpoints(), wait: wait)
+    }
+
     /// Publishes one envelope once a subscriber for its topic is connected (or `wait` seconds have passed).
     static func send(_ envelope: Envelope, endpoints: MeshEndpoints, wait: Double) throws {
         let topic = envelope.topic
