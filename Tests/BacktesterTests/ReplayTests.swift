@@ -19,20 +19,20 @@ import TradingCore
     }
 
     /// Runs `run` and `replay` on the same config and overrides; returns the two output directories.
-    static func runAndReplay(_ config: String, _ overrides: [String], replayArgs: [String] = []) throws
+    static func runAndReplay(_ config: String, _ overrides: [String], replayArgs: [String] = []) async throws
         -> (run: String, replay: String, replayStdout: String)
     {
         let dir = T.temp()
         let sets = overrides.flatMap { ["--set", $0] }
-        let run = try T.backtester(["run", "--config", config, "--out", dir + "/run"] + sets)
+        let run = try await T.backtester(["run", "--config", config, "--out", dir + "/run"] + sets)
         #expect(run.status == 0, "\(run.stderr)")
-        let replay = try T.backtester(["replay", "--config", config, "--out", dir + "/replay"] + sets + replayArgs)
+        let replay = try await T.backtester(["replay", "--config", config, "--out", dir + "/replay"] + sets + replayArgs)
         #expect(replay.status == 0, "\(replay.stderr)")
         return (dir + "/run", dir + "/replay", replay.stdout)
     }
 
-    @Test func replayWithAPredictionsFileEqualsRun() throws {
-        let (run, replay, stdout) = try Self.runAndReplay(
+    @Test func replayWithAPredictionsFileEqualsRun() async throws {
+        let (run, replay, stdout) = try await Self.runAndReplay(
             "config/backtest.yaml", ["strategy.allow_short=true", "strategy.entry_threshold=0.002", "strategy.short_entry_threshold=-0.002",
              "strategy.stop_loss=0.02", "risk.daily_loss_cap=0.01", "close_at_end=true"])
         #expect(stdout.contains("through 5 processes"))
@@ -41,13 +41,13 @@ import TradingCore
         #expect(trades.split(separator: "\n").count > 100, "a replay that trades")
     }
 
-    @Test func replayWithTheLSTMModelEqualsRun() throws {
-        let (run, replay, _) = try Self.runAndReplay("config/backtest-lstm.yaml", ["start=2023-06-01"])
+    @Test func replayWithTheLSTMModelEqualsRun() async throws {
+        let (run, replay, _) = try await Self.runAndReplay("config/backtest-lstm.yaml", ["start=2023-06-01"])
         Self.expectSameFiles(run, replay)
     }
 
-    @Test func replayWithTheLiveRiskRulesEqualsRun() throws {
-        let (run, replay, _) = try Self.runAndReplay("config/backtest.yaml",
+    @Test func replayWithTheLiveRiskRulesEqualsRun() async throws {
+        let (run, replay, _) = try await Self.runAndReplay("config/backtest.yaml",
                                                      ["start=2023-01-01", "risk_rules=config/risk.yaml"])
         Self.expectSameFiles(run, replay)
         let risk = FileManager.default.contents(atPath: run + "/risk.csv")
@@ -56,48 +56,73 @@ import TradingCore
         #expect(text.contains(",denied,") && text.contains(",state,HALTED,"), "the daily loss limit bites")
     }
 
-    @Test func lockstepOverTCPEqualsRun() throws {
-        let (run, replay, stdout) = try Self.runAndReplay("config/backtest.yaml", ["start=2024-09-01"],
+    @Test func lockstepOverTCPEqualsRun() async throws {
+        let (run, replay, stdout) = try await Self.runAndReplay("config/backtest.yaml", ["start=2024-09-01"],
                                                           replayArgs: ["--window", "1", "--transport", "tcp"])
         #expect(stdout.contains("tcp, window 1"))
         Self.expectSameFiles(run, replay)
     }
 
+    /// The intruder publishes from a thread of its own: the test's process waits block threads of the cooperative
+    /// pool, and a sender sleeping on that pool could be starved until the replay is over.
     @Test func garbageOnEveryTopicDuringAReplayChangesNothing() async throws {
         let dir = T.temp()
         let runDirectory = dir + "/mesh"
-        let replay = Task.detached {
-            try T.backtester(["replay", "--config", "config/backtest.yaml", "--out", dir + "/replay",
-                              "--run-dir", runDirectory, "--window", "4"])
-        }
         let endpoints = MeshEndpoints(frontend: "ipc://\(runDirectory)/in.ipc", backend: "ipc://\(runDirectory)/out.ipc")
         let intruder = BusConnection(source: "intruder", endpoints: endpoints, subscriptions: [],
                                      logger: Logger(label: "intruder"))
         try intruder.start()
-        let topics = ["bar.NVDA", "pred.NVDA", "signal.NVDA", "order.NVDA", "fill.NVDA", "pnl.NVDA", "ctl.ack",
-                      "ctl.ready", "ctl.end", "ctl.heartbeat", "ctl.kill", "ctl.probe"]
-        var sent = 0
-        while !FileManager.default.fileExists(atPath: dir + "/replay/run.json") && sent < 20_000 {
-            for topic in topics {
-                intruder.publishRaw([Array(topic.utf8), [1, 1, 0xFF, 0xFF, 7]])       // truncated
-                intruder.publishRaw([Array(topic.utf8)])                               // one frame
-                intruder.publishRaw([Array(topic.utf8), Array(repeating: 0xAB, count: 40), [1]])   // three frames
-            }
-            // A well-formed bar from a service that is not DataSvc: ignored, not joined.
-            intruder.publish(topic: "bar.NVDA", message: .bar(symbol: "NVDA", bar: Bar(
-                time: 0, open: 1, high: 1, low: 1, close: 1, volume: 1)), tsEvent: 0, tsInit: 0)
-            sent += 1
-            try await Task.sleep(for: .milliseconds(2))
-        }
-        let result = try await replay.value
+        let sender = GarbageSender(intruder)
+        sender.start()
+        let result = try await T.backtester(["replay", "--config", "config/backtest.yaml", "--out", dir + "/replay",
+                                       "--run-dir", runDirectory, "--window", "4"])
+        let sent = sender.stop()
         await intruder.shutdown()
         #expect(result.status == 0, "\(result.stderr)")
         #expect(sent > 10, "garbage was sent while the replay ran")
-        let run = try T.backtester(["run", "--config", "config/backtest.yaml", "--out", dir + "/run"])
+        let run = try await T.backtester(["run", "--config", "config/backtest.yaml", "--out", dir + "/run"])
         #expect(run.status == 0)
         Self.expectSameFiles(dir + "/run", dir + "/replay")
         let log = (try? String(contentsOfFile: runDirectory + "/ExecSvc.log", encoding: .utf8)) ?? ""
         #expect(log.contains("dropped undecodable message"), "ExecSvc saw and dropped the garbage")
+    }
+
+    /// Publishes malformed frames on every topic, and well-formed bars from a service that is not DataSvc, every
+    /// two milliseconds on a dedicated thread until stopped.
+    final class GarbageSender: @unchecked Sendable {
+        private let bus: BusConnection
+        private let lock = NSLock()
+        private var stopped = false
+        private var rounds = 0
+        private let done = DispatchSemaphore(value: 0)
+        static let topics = ["bar.NVDA", "pred.NVDA", "signal.NVDA", "order.NVDA", "fill.NVDA", "pnl.NVDA", "ctl.ack",
+                             "ctl.ready", "ctl.end", "ctl.heartbeat", "ctl.kill", "ctl.probe"]
+
+        init(_ bus: BusConnection) { self.bus = bus }
+
+        func start() {
+            Thread.detachNewThread { [self] in
+                while !lock.withLock({ stopped }) {
+                    for topic in Self.topics {
+                        bus.publishRaw([Array(topic.utf8), [1, 1, 0xFF, 0xFF, 7]])                       // truncated
+                        bus.publishRaw([Array(topic.utf8)])                                               // one frame
+                        bus.publishRaw([Array(topic.utf8), Array(repeating: 0xAB, count: 40), [1]])   // three frames
+                    }
+                    _ = bus.publish(topic: "bar.NVDA", message: .bar(symbol: "NVDA", bar: Bar(
+                        time: 0, open: 1, high: 1, low: 1, close: 1, volume: 1)), tsEvent: 0, tsInit: 0)
+                    lock.withLock { rounds += 1 }
+                    usleep(2_000)
+                }
+                done.signal()
+            }
+        }
+
+        /// Stops the thread and returns how many rounds of garbage it sent.
+        func stop() -> Int {
+            lock.withLock { stopped = true }
+            done.wait()
+            return lock.withLock { rounds }
+        }
     }
 
     @Test func aServiceKilledMidReplayStopsItWithAnErrorNamingIt() async throws {
@@ -105,7 +130,7 @@ import TradingCore
         let runDirectory = dir + "/mesh"
         let started = ContinuousClock.now
         let replay = Task.detached {
-            try T.backtester(["replay", "--config", "config/backtest.yaml", "--out", dir + "/replay",
+            try await T.backtester(["replay", "--config", "config/backtest.yaml", "--out", dir + "/replay",
                               "--run-dir", runDirectory, "--window", "1"])
         }
         var pid: Int32?
@@ -139,8 +164,8 @@ import TradingCore
         let strategy = try mesh.start("StrategySvc", config)
         try await mesh.expectClean([data, exec, strategy, predict])
         bus.terminate()
-        bus.waitUntilExit()
-        let run = try T.backtester(["run", "--config", "config/backtest.yaml", "--set", "start=2024-03-01",
+        await T.exit(bus)
+        let run = try await T.backtester(["run", "--config", "config/backtest.yaml", "--set", "start=2024-03-01",
                                     "--out", mesh.dir + "/run"])
         #expect(run.status == 0)
         Self.expectSameFiles(mesh.dir + "/run", mesh.dir + "/replay")
@@ -159,19 +184,19 @@ import TradingCore
                                       stdout: mesh.dir + "/attach.txt")
         try await mesh.expectClean([attached] + services)
         bus.terminate()
-        bus.waitUntilExit()
+        await T.exit(bus)
         let printed = (try? String(contentsOfFile: mesh.dir + "/attach.txt", encoding: .utf8)) ?? ""
         #expect(printed.contains("onto the running mesh"), "\(printed)")
-        let run = try T.backtester(["run", "--out", mesh.dir + "/run"] + config)
+        let run = try await T.backtester(["run", "--out", mesh.dir + "/run"] + config)
         #expect(run.status == 0)
         Self.expectSameFiles(mesh.dir + "/run", mesh.dir + "/replay")
     }
 
-    @Test func aBadConfigIsReportedOnceBeforeAnyProcessStarts() throws {
-        let r = try T.backtester(["replay", "--config", "config/backtest.yaml", "--set", "strategy.entry_treshold=1"])
+    @Test func aBadConfigIsReportedOnceBeforeAnyProcessStarts() async throws {
+        let r = try await T.backtester(["replay", "--config", "config/backtest.yaml", "--set", "strategy.entry_treshold=1"])
         #expect(r.status == 1)
         #expect(r.stderr.contains("entry_treshold"), "\(r.stderr)")
-        let w = try T.backtester(["replay", "--config", "config/backtest.yaml", "--window", "0"])
+        let w = try await T.backtester(["replay", "--config", "config/backtest.yaml", "--window", "0"])
         #expect(w.status == 1)
         #expect(w.stderr.contains("--window must be at least 1"))
     }
@@ -200,9 +225,9 @@ extension ReplayTests {
             try await mesh.expectClean([data, exec, strategy, predict])
             tap.terminate()
             bus.terminate()
-            tap.waitUntilExit()
-            bus.waitUntilExit()
-            let run = try T.backtester(["run", "--out", dir + "/run"] + config)
+            await T.exit(tap)
+            await T.exit(bus)
+            let run = try await T.backtester(["run", "--out", dir + "/run"] + config)
             #expect(run.status == 0)
             ReplayTests.expectSameFiles(dir + "/run", dir + "/paper")
             // The live feed stamps bars with the wall clock, not with the bar's own time.
@@ -224,7 +249,7 @@ extension ReplayTests {
             let printed = (try? String(contentsOfFile: dir + "/exec.out", encoding: .utf8)) ?? ""
             #expect(printed.contains(String(live.last ?? "?")))
             // The journal rebuilds the session's files exactly.
-            let export = try T.execute(URL(fileURLWithPath: T.binary).deletingLastPathComponent().path + "/ExecSvc",
+            let export = try await T.execute(URL(fileURLWithPath: T.binary).deletingLastPathComponent().path + "/ExecSvc",
                                        ["export", "--journal", dir + "/journal.sqlite", "--out", dir + "/export"])
             #expect(export.status == 0, "\(export.stderr)")
             ReplayTests.expectSameFiles(dir + "/paper", dir + "/export")
@@ -273,29 +298,29 @@ extension ReplayTests {
             #expect(exec.isRunning, "the kill switch never stops the service")
             try await mesh.expectClean([data, exec, strategy, predict])
             bus.terminate()
-            bus.waitUntilExit()
+            await T.exit(bus)
             // Halted by SIGUSR1 and never resumed: the session ends flat, with fewer trades than the backtest.
             let equity = (try? String(contentsOfFile: dir + "/paper/equity.csv", encoding: .utf8)) ?? ""
             let lastPosition = equity.split(separator: "\n").last?.split(separator: ",")[3]
             #expect(lastPosition == "0.0", "\(String(describing: lastPosition))")
-            let run = try T.backtester(["run", "--out", dir + "/run"] + config)
+            let run = try await T.backtester(["run", "--out", dir + "/run"] + config)
             #expect(run.status == 0)
             func trades(_ d: String) -> Int {
                 ((try? String(contentsOfFile: d + "/trades.csv", encoding: .utf8)) ?? "").split(separator: "\n").count
             }
             #expect(trades(dir + "/paper") < trades(dir + "/run"))
             // The journal holds the kill switch's events where they happened: exporting it gives the session's files.
-            let export = try T.execute(URL(fileURLWithPath: T.binary).deletingLastPathComponent().path + "/ExecSvc",
+            let export = try await T.execute(URL(fileURLWithPath: T.binary).deletingLastPathComponent().path + "/ExecSvc",
                                        ["export", "--journal", dir + "/journal.sqlite", "--out", dir + "/export"])
             #expect(export.status == 0, "\(export.stderr)")
             ReplayTests.expectSameFiles(dir + "/paper", dir + "/export")
             // A second session may not reuse the journal; a file that is not one is refused, untouched.
-            let reuse = try T.execute(URL(fileURLWithPath: T.binary).deletingLastPathComponent().path + "/ExecSvc",
+            let reuse = try await T.execute(URL(fileURLWithPath: T.binary).deletingLastPathComponent().path + "/ExecSvc",
                                       config + ["--journal", dir + "/journal.sqlite"])
             #expect(reuse.status == 1)
             #expect(reuse.stderr.contains("already exists"), "\(reuse.stderr)")
             try "not a database".write(toFile: dir + "/bad.sqlite", atomically: true, encoding: .utf8)
-            let bad = try T.execute(URL(fileURLWithPath: T.binary).deletingLastPathComponent().path + "/ExecSvc",
+            let bad = try await T.execute(URL(fileURLWithPath: T.binary).deletingLastPathComponent().path + "/ExecSvc",
                                     ["export", "--journal", dir + "/bad.sqlite", "--out", dir + "/bad"])
             #expect(bad.status == 1)
             #expect(bad.stderr.contains("not a TradeMesh journal"), "\(bad.stderr)")
@@ -367,7 +392,7 @@ struct HandStartedMesh {
                 Issue.record("\(p.executableURL?.lastPathComponent ?? "?") still running after \(seconds) s",
                              sourceLocation: sourceLocation)
                 kill(p.processIdentifier, SIGKILL)
-                p.waitUntilExit()
+                await T.exit(p)
             }
             #expect(p.terminationStatus == 0, "\(p.executableURL?.lastPathComponent ?? "?") failed",
                     sourceLocation: sourceLocation)
@@ -420,7 +445,7 @@ extension ReplayTests {
                 #expect(log.contains("\(service) "), "prefixed lines of \(service)")
             }
             #expect(log.contains("signal "), "the live metrics log reached the console")
-            let run = try T.backtester(["run", "--config", "config/paper.yaml", "--out", dir + "/run"])
+            let run = try await T.backtester(["run", "--config", "config/paper.yaml", "--out", dir + "/run"])
             #expect(run.status == 0)
             ReplayTests.expectSameFiles(dir + "/run", dir + "/paper")
             let live = ((try? String(contentsOfFile: dir + "/paper/live.log", encoding: .utf8)) ?? "").split(separator: "\n")
@@ -451,13 +476,13 @@ extension ReplayTests {
             #expect(try await mesh.waitUntil("exec1.log", contains: "service ready"))
             try await Task.sleep(for: .seconds(3))
             kill(first.processIdentifier, SIGKILL)
-            first.waitUntilExit()
+            await T.exit(first)
             try await Task.sleep(for: .milliseconds(700))   // bars go by while it is down
             let second = try mesh.start("ExecSvc", config + journal + ["--resume"], stderr: dir + "/exec2.log")
             try await mesh.expectClean([data, second, strategy, predict], seconds: 60)
             #expect(log("exec2.log").contains("resumed from the journal"), "\(log("exec2.log"))")
             // Let the tap take in the last fills (a loaded machine may deliver them late), then stop it.
-            let expected = try T.backtester(["run", "--out", dir + "/run"] + config)
+            let expected = try await T.backtester(["run", "--out", dir + "/run"] + config)
             #expect(expected.status == 0)
             let trades = log("run/trades.csv").split(separator: "\n").count - 1
             let open = log("run/metrics.json").contains("\"open_position\": {") ? 1 : 0
@@ -466,9 +491,9 @@ extension ReplayTests {
                 try await Task.sleep(for: .milliseconds(100))
             }
             tap.terminate()
-            tap.waitUntilExit()
+            await T.exit(tap)
             bus.terminate()
-            bus.waitUntilExit()
+            await T.exit(bus)
 
             // The finished session equals an uninterrupted one: the backtest of the same bars.
             ReplayTests.expectSameFiles(dir + "/run", dir + "/paper")
@@ -480,7 +505,7 @@ extension ReplayTests {
             #expect(Set(fills).count == fills.count, "a fill published twice")
             #expect(fills.count == 2 * trades + open, "\(fills.count) fills on the bus for \(trades) trades")
             // The finished journal (written by both processes) gives the same trades and equity.
-            let export = try T.execute(URL(fileURLWithPath: T.binary).deletingLastPathComponent().path + "/ExecSvc",
+            let export = try await T.execute(URL(fileURLWithPath: T.binary).deletingLastPathComponent().path + "/ExecSvc",
                                        ["export", "--journal", dir + "/journal.sqlite", "--out", dir + "/export"])
             #expect(export.status == 0, "\(export.stderr)")
             ReplayTests.expectSameFiles(dir + "/run", dir + "/export")
@@ -499,19 +524,19 @@ extension ReplayTests {
             #expect(try await mesh.waitUntil("exec.log", contains: "service ready"))
             try await Task.sleep(for: .seconds(2))
             kill(strategy1.processIdentifier, SIGKILL)
-            strategy1.waitUntilExit()
+            await T.exit(strategy1)
             try await Task.sleep(for: .milliseconds(700))
             let strategy2 = try mesh.start("StrategySvc", config + ["--resume"])
             try await Task.sleep(for: .seconds(3))
             kill(predict1.processIdentifier, SIGKILL)
-            predict1.waitUntilExit()
+            await T.exit(predict1)
             try await Task.sleep(for: .milliseconds(700))
             let predict2 = try mesh.start("PredictSvc", ["serve", "--resume"] + config)
             try await mesh.expectClean([data, exec, strategy2, predict2], seconds: 60)
             #expect(mesh.read("exec.log").contains("execution finished"), "the session ran to its end")
             bus.terminate()
-            bus.waitUntilExit()
-            let run = try T.backtester(["run", "--out", dir + "/run"] + config)
+            await T.exit(bus)
+            let run = try await T.backtester(["run", "--out", dir + "/run"] + config)
             #expect(run.status == 0)
             ReplayTests.expectSameFiles(dir + "/run", dir + "/paper")
         }
@@ -530,16 +555,16 @@ extension ReplayTests {
             #expect(try await mesh.waitUntil("exec.log", contains: "service ready"))
             try await Task.sleep(for: .seconds(3))
             kill(data1.processIdentifier, SIGKILL)
-            data1.waitUntilExit()
+            await T.exit(data1)
             let published = Int(mesh.read("feed.progress").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
             #expect(published > 10, "bars went out before the crash")
             try await Task.sleep(for: .milliseconds(700))
             let data2 = try mesh.start("DataSvc", feed + ["--resume"])
             try await mesh.expectClean([data2, exec, strategy, predict], seconds: 60)
             bus.terminate()
-            bus.waitUntilExit()
+            await T.exit(bus)
             // No gap anywhere (the services run with the fatal gap policy) and the same session as the backtest.
-            let run = try T.backtester(["run", "--out", dir + "/run"] + config)
+            let run = try await T.backtester(["run", "--out", dir + "/run"] + config)
             #expect(run.status == 0)
             ReplayTests.expectSameFiles(dir + "/run", dir + "/paper")
         }

@@ -16,12 +16,12 @@ import Testing
         }
     }
 
-    static func execute(_ path: String, _ args: [String]) throws -> T.Run { try T.execute(path, args) }
+    static func execute(_ path: String, _ args: [String]) async throws -> T.Run { try await T.execute(path, args) }
 
     /// Renders `page` headless; returns the screenshot path and Chromium's log (console messages included).
-    static func render(_ page: String, screenshot: String) throws -> String {
+    static func render(_ page: String, screenshot: String) async throws -> String {
         let browser = try #require(chromium(), "chromium is not installed (scripts/test.sh installs it as root)")
-        let r = try execute(browser, [
+        let r = try await execute(browser, [
             "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--enable-logging=stderr", "--v=0",
             "--window-size=1000,1000", "--virtual-time-budget=2000", "--screenshot=\(screenshot)", "file://\(page)",
         ])
@@ -34,9 +34,9 @@ import Testing
         log.split(separator: "\n").filter { $0.contains("CONSOLE") && ($0.contains("Uncaught") || $0.contains("ERROR:CONSOLE")) || $0.contains("Uncaught") }
     }
 
-    @Test func runWritesASelfContainedReportThatRendersWithChartsAndNoErrors() throws {
+    @Test func runWritesASelfContainedReportThatRendersWithChartsAndNoErrors() async throws {
         let dir = T.temp()
-        let run = try T.backtester(["run", "--config", "config/backtest.yaml", "--out", dir])
+        let run = try await T.backtester(["run", "--config", "config/backtest.yaml", "--out", dir])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("report.html"))
         let page = dir + "/report.html"
@@ -50,14 +50,14 @@ import Testing
         #expect(!html.contains("src=") && !html.contains("<link"))
 
         // The same page again from the files alone.
-        let again = try T.backtester(["report", dir])
+        let again = try await T.backtester(["report", dir])
         #expect(again.status == 0, "\(again.stderr)")
         #expect(try String(contentsOfFile: page, encoding: .utf8) == html)
 
-        let log = try Self.render(page, screenshot: dir + "/shot.png")
+        let log = try await Self.render(page, screenshot: dir + "/shot.png")
         #expect(Self.consoleErrors(log).isEmpty, "\(Self.consoleErrors(log))")
         // The equity line (blue) and the drawdown area (red) are on screen.
-        let counts = try Self.execute(Self.python, ["Tests/report/png_colours.py".absolute, dir + "/shot.png",
+        let counts = try await Self.execute(Self.python, ["Tests/report/png_colours.py".absolute, dir + "/shot.png",
                                                     "2563eb", "dc2626"])
         #expect(counts.status == 0, "\(counts.stderr)")
         let numbers = Dictionary(uniqueKeysWithValues: counts.stdout.split(separator: "\n").compactMap { line in
@@ -68,17 +68,17 @@ import Testing
         #expect((numbers["dc2626"] ?? 0) > 1_000, "drawdown pixels: \(counts.stdout)")
     }
 
-    @Test func theConsoleCheckCatchesAPageWithAnError() throws {
+    @Test func theConsoleCheckCatchesAPageWithAnError() async throws {
         let dir = T.temp()
         let page = dir + "/broken.html"
         try "<html><body><p>x</p><script>undefinedFunction();</script></body></html>"
             .write(toFile: page, atomically: true, encoding: .utf8)
-        let log = try Self.render(page, screenshot: dir + "/shot.png")
+        let log = try await Self.render(page, screenshot: dir + "/shot.png")
         #expect(!Self.consoleErrors(log).isEmpty, "\(log)")
     }
 
-    @Test func aDirectoryWithoutResultsIsAClearError() throws {
-        let r = try T.backtester(["report", T.temp()])
+    @Test func aDirectoryWithoutResultsIsAClearError() async throws {
+        let r = try await T.backtester(["report", T.temp()])
         #expect(r.status == 1)
         #expect(r.stderr.contains("run.json: cannot be read"), "\(r.stderr)")
     }
