@@ -1,12 +1,11 @@
 import Logging
 import TradingCore
 
-/// Any `Broker` behind the risk rules: every order goes through a `RiskStateMachine` first; its actions are carried
-/// out here (forward, cancel, flatten) and denials appear on `events` as `.denied`.
-public actor RiskManagedBroker<Inner: Broker>: Broker {
-    public nonisolated let events: AsyncStream<BrokerEvent>
-    private let continuation: AsyncStream<BrokerEvent>.Continuation
-    private let inner: Inner
+/// Any `Broker` behind the risk rules: every order goes through a `RiskStateMachine` first, and the rules' actions
+/// are carried out here — forward to the inner broker, deny (a `.denied` event), cancel open orders, flatten. The
+/// rules see every fill and cancellation before the caller does, so a later order is judged on the new position.
+public struct RiskManagedBroker<Inner: Broker>: Broker {
+    public private(set) var inner: Inner
     private var risk: RiskStateMachine
     private let logger: Logger
     private var flattenCount = 0
@@ -15,65 +14,88 @@ public actor RiskManagedBroker<Inner: Broker>: Broker {
         self.inner = inner
         self.risk = RiskStateMachine(limits: limits, startOfDayEquity: startOfDayEquity)
         self.logger = logger
-        (events, continuation) = AsyncStream.makeStream(of: BrokerEvent.self)
     }
 
-    /// Relays the inner broker's events, feeding fills and closures to the risk rules. Run it for the broker's life.
-    public func relayInnerEvents() async {
-        for await event in inner.events {
-            // The rules learn of a fill before anyone else does, so a later order is judged on the new position.
+    public var tradingState: TradingState { risk.state }
+
+    public mutating func submit(_ order: Order) -> [BrokerEvent] { submit(order, at: 0) }
+
+    /// Submits with the time the order was made (for the orders-per-minute window).
+    public mutating func submit(_ order: Order, at time: Int64) -> [BrokerEvent] {
+        perform(risk.submit(order, at: time))
+    }
+
+    public mutating func cancel(clientOrderID: String) -> [BrokerEvent] {
+        observe(inner.cancel(clientOrderID: clientOrderID))
+    }
+
+    public mutating func barOpened(symbol: String, _ bar: Bar) -> [BrokerEvent] {
+        observe(inner.barOpened(symbol: symbol, bar))
+    }
+
+    /// The bar's close is also a mark for the daily loss rule.
+    public mutating func barClosed(symbol: String, _ bar: Bar) -> [BrokerEvent] {
+        let events = observe(inner.barClosed(symbol: symbol, bar))
+        return events + mark(symbol, price: bar.close)
+    }
+
+    public mutating func poll() -> [BrokerEvent] { observe(inner.poll()) }
+
+    public var openOrders: [Order] { inner.openOrders }
+    public var positions: [String: Double] { inner.positions }
+    public var account: AccountSnapshot { inner.account }
+
+    public mutating func mark(_ symbol: String, price: Double) -> [BrokerEvent] {
+        perform(risk.mark(symbol, price: price))
+    }
+
+    public mutating func newTradingDay(startOfDayEquity: Double) -> [BrokerEvent] {
+        perform(risk.newTradingDay(startOfDayEquity: startOfDayEquity))
+    }
+
+    /// The kill switch: open orders are cancelled (and the position flattened when the limits say so); every order
+    /// is denied until `resume()`.
+    public mutating func kill(reason: String) -> [BrokerEvent] { perform(risk.kill(reason: reason)) }
+    public mutating func resume() -> [BrokerEvent] { perform(risk.resume()) }
+
+    /// Feeds the inner broker's fills and closures to the rules, then carries out what they ask in response.
+    private mutating func observe(_ events: [BrokerEvent]) -> [BrokerEvent] {
+        var out: [BrokerEvent] = []
+        for event in events {
             var follow: [RiskAction] = []
             switch event {
             case .filled(let fill): follow = risk.filled(fill)
             case .cancelled(let id), .rejected(let id, _): risk.orderClosed(id)
             default: break
             }
-            continuation.yield(event)
-            await perform(follow)
+            out.append(event)
+            out += perform(follow)
         }
-        continuation.finish()
+        return out
     }
 
-    public var tradingState: TradingState { risk.state }
-
-    public func submit(_ order: Order) async { await submit(order, at: 0) }
-
-    /// Submits with the time the order was made (for the orders-per-minute window).
-    public func submit(_ order: Order, at time: Int64) async {
-        await perform(risk.submit(order, at: time))
-    }
-
-    public func cancel(clientOrderID: String) async { await inner.cancel(clientOrderID: clientOrderID) }
-    public func openOrders() async -> [Order] { await inner.openOrders() }
-    public func positions() async -> [String: Double] { await inner.positions() }
-    public func account() async -> AccountSnapshot { await inner.account() }
-
-    public func mark(_ symbol: String, price: Double) async { await perform(risk.mark(symbol, price: price)) }
-    public func newTradingDay(startOfDayEquity: Double) async {
-        await perform(risk.newTradingDay(startOfDayEquity: startOfDayEquity))
-    }
-    public func kill(reason: String) async { await perform(risk.kill(reason: reason)) }
-    public func resume() async { await perform(risk.resume()) }
-
-    private func perform(_ actions: [RiskAction]) async {
+    private mutating func perform(_ actions: [RiskAction]) -> [BrokerEvent] {
+        var events: [BrokerEvent] = []
         for action in actions {
             switch action {
             case .forward(let order):
-                await inner.submit(order)
+                events += observe(inner.submit(order))
             case .deny(let denial):
                 logger.warning("order denied", metadata: [
                     "order": "\(denial.order.clientOrderID)", "rule": "\(denial.rule)", "reason": "\(denial.reason)",
                 ])
-                continuation.yield(.denied(denial))
+                events.append(.denied(denial))
             case .cancel(let ids):
-                for id in ids { await inner.cancel(clientOrderID: id) }
+                for id in ids { events += observe(inner.cancel(clientOrderID: id)) }
             case .flatten(let symbol, let side, let quantity):
                 flattenCount += 1
-                await inner.submit(Order(clientOrderID: "risk-flatten-\(symbol)-\(flattenCount)", symbol: symbol,
-                                         side: side, quantity: quantity, type: .market))
+                // The rules' own order: it reduces risk, so it goes straight to the broker.
+                events += observe(inner.submit(Order(clientOrderID: "risk-flatten-\(symbol)-\(flattenCount)",
+                                                     symbol: symbol, side: side, quantity: quantity, type: .market)))
             case .stateChanged(let state, let reason):
                 logger.warning("trading state changed", metadata: ["state": "\(state.rawValue)", "reason": "\(reason)"])
             }
         }
+        return events
     }
 }

@@ -104,8 +104,12 @@ struct ServeCommand: AsyncParsableCommand {
             let manifest = RunManifest(codeVersion: runner.codeVersion, config: config, dataSHA256: inputs.dataSHA256,
                                        predictionsSHA256: inputs.predictionsSHA256, model: inputs.model)
             let riskLimits = try config.riskRules.map(BacktestRunner.riskLimits)
+            // Orders go to the simulated broker: the backtester's fill model, with the run's capital and costs.
+            let broker = SimulatedBroker(initialCash: config.execution.initialCapital,
+                                         perFillCost: config.execution.perTradeCost,
+                                         slippageBps: config.execution.slippageBps)
             var execution = ExecutionStream(symbol: config.symbol, settings: config.strategy,
-                                            execution: config.execution, riskLimits: riskLimits)
+                                            execution: config.execution, riskLimits: riskLimits, broker: broker)
             var resumeAt: (bars: UInt64, decisions: UInt64)?
             if resume {
                 guard let journal = journalPath, journalDirectory == nil else {

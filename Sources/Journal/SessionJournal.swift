@@ -2,14 +2,27 @@ import Foundation
 import TradingCore
 
 /// The durable record of one execution session in an embedded SQLite database (WAL mode): the session's
-/// manifest, every bar executed, every decision applied, every fill, the account after each bar, and the kill
-/// switch's events. Writes go into one transaction per batch; `commit()` makes them durable (synchronous=FULL), and
+/// manifest, every bar executed, every decision applied, every order sent to the broker and what became of it,
+/// every fill, the account after each bar, the kill switch's events, and the risk layer's denials and trading
+/// state changes. Writes go into one transaction per batch; `commit()` makes them durable (synchronous=FULL), and
 /// the execution service acknowledges a batch on the bus only after it. Schema: docs/journal.md.
 ///
 /// Everything in it is enough to rebuild the session's result exactly: `replay()` feeds the bars, decisions and
 /// events through the same execution code, in the order they happened.
 public final class SessionJournal: @unchecked Sendable {
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
+
+    /// The tables version 2 added (orders and risk events); a version 1 journal gets them on its first write.
+    private static let version2Tables = """
+        CREATE TABLE IF NOT EXISTS orders (client_order_id TEXT PRIMARY KEY, seq INTEGER NOT NULL,
+                                           time INTEGER NOT NULL, side TEXT NOT NULL, type TEXT NOT NULL,
+                                           quantity REAL NOT NULL, price REAL, acknowledged INTEGER NOT NULL,
+                                           status TEXT NOT NULL, detail TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS risk_events (id INTEGER PRIMARY KEY AUTOINCREMENT, seq INTEGER NOT NULL,
+                                                time INTEGER NOT NULL, kind TEXT NOT NULL, rule TEXT NOT NULL,
+                                                detail TEXT NOT NULL, client_order_id TEXT, side TEXT,
+                                                quantity REAL, limit_value REAL, observed REAL);
+        """
 
     public let path: String
     private let db: SQLiteDatabase
@@ -20,6 +33,10 @@ public final class SessionJournal: @unchecked Sendable {
     private let insertFill: SQLiteDatabase.Statement
     private let insertSnapshot: SQLiteDatabase.Statement
     private let insertEvent: SQLiteDatabase.Statement
+    /// The schema version of the file; raised to `schemaVersion` by the first write.
+    private var fileVersion: Int
+    private var insertOrder: SQLiteDatabase.Statement?
+    private var insertRiskEvent: SQLiteDatabase.Statement?
 
     /// What the journal says about its session.
     public struct Session: Sendable {
@@ -62,14 +79,14 @@ public final class SessionJournal: @unchecked Sendable {
             CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, bars_done INTEGER NOT NULL,
                                  decisions_done INTEGER NOT NULL, kind TEXT NOT NULL, flatten INTEGER NOT NULL,
                                  detail TEXT NOT NULL);
-            """)
+            """ + version2Tables)
         let meta = try db.prepare("INSERT INTO meta (key, value) VALUES (?, ?)")
         for (k, v) in [("schema_version", String(schemaVersion)), ("manifest", session.manifest),
                        ("bars_per_year", String(session.barsPerYear)), ("skipped_rows", String(session.skippedRows))] {
             try meta.run([.text(k), .text(v)])
         }
         try db.execute("COMMIT;")
-        return try SessionJournal(db: db)
+        return try SessionJournal(db: db, version: schemaVersion)
     }
 
     /// Opens an existing journal for reading (export). A file that is not a journal, or one from a newer schema,
@@ -89,12 +106,13 @@ public final class SessionJournal: @unchecked Sendable {
         guard version <= schemaVersion else {
             throw .newerSchema(path, found: version, supported: schemaVersion)
         }
-        return try SessionJournal(db: db)
+        return try SessionJournal(db: db, version: version)
     }
 
-    private init(db: SQLiteDatabase) throws(JournalError) {
+    private init(db: SQLiteDatabase, version: Int) throws(JournalError) {
         path = db.path
         self.db = db
+        fileVersion = version
         try db.execute("PRAGMA synchronous = FULL;")
         insertBar = try db.prepare("INSERT INTO bars VALUES (?, ?, ?, ?, ?, ?, ?)")
         insertDecision = try db.prepare("INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
@@ -113,9 +131,14 @@ public final class SessionJournal: @unchecked Sendable {
     }
 
     private func begin() throws(JournalError) {
-        if !inTransaction {
-            try db.execute("BEGIN;")
-            inTransaction = true
+        guard !inTransaction else { return }
+        try db.execute("BEGIN;")
+        inTransaction = true
+        if fileVersion < Self.schemaVersion {
+            // An older journal continued by this version (`--resume`): the new tables join the first transaction.
+            try db.execute(Self.version2Tables
+                           + "UPDATE meta SET value = '\(Self.schemaVersion)' WHERE key = 'schema_version';")
+            fileVersion = Self.schemaVersion
         }
     }
 
@@ -165,6 +188,36 @@ public final class SessionJournal: @unchecked Sendable {
             try begin()
             try insertEvent.run([.int(Int64(barsDone)), .int(Int64(decisionsDone)), .text(kind),
                                  .int(flatten ? 1 : 0), .text(detail)])
+        }
+    }
+
+    public func record(order: Order, seq: UInt64, time: Int64, acknowledged: Bool, status: OrderStatus,
+                       detail: String) throws(JournalError) {
+        try locked { () throws(JournalError) in
+            try begin()
+            if insertOrder == nil { insertOrder = try db.prepare("INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)") }
+            try insertOrder!.run([.text(order.clientOrderID), .int(Int64(seq)), .int(time), .text(order.side.rawValue),
+                                  .text(order.type.rawValue), .double(order.quantity),
+                                  order.price.map { .double($0) } ?? .null, .int(acknowledged ? 1 : 0),
+                                  .text(status.rawValue), .text(detail)])
+        }
+    }
+
+    public func record(risk event: RiskGate.Event, seq: UInt64) throws(JournalError) {
+        func optional(_ x: Double?) -> SQLiteDatabase.Value { x.map { .double($0) } ?? .null }
+        try locked { () throws(JournalError) in
+            try begin()
+            if insertRiskEvent == nil {
+                insertRiskEvent = try db.prepare("""
+                    INSERT INTO risk_events (seq, time, kind, rule, detail, client_order_id, side, quantity,
+                                             limit_value, observed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            }
+            let d = event.denied
+            try insertRiskEvent!.run([.int(Int64(seq)), .int(event.time), .text(event.kind), .text(event.rule),
+                                      .text(event.detail), d.map { .text($0.order.clientOrderID) } ?? .null,
+                                      d.map { .text($0.order.side.rawValue) } ?? .null, optional(d?.order.quantity),
+                                      optional(d?.limit), optional(d?.observed)])
         }
     }
 

@@ -314,6 +314,23 @@ extension ReplayTests {
                                        ["export", "--journal", dir + "/journal.sqlite", "--out", dir + "/export"])
             #expect(export.status == 0, "\(export.stderr)")
             ReplayTests.expectSameFiles(dir + "/paper", dir + "/export")
+            // Read by a third party (Python's sqlite3): every order sent to the broker with what became of it, and
+            // the kill switch's denials as risk events.
+            let query = try await T.execute(ReportTests.python, ["-c", """
+                import sqlite3, sys
+                db = sqlite3.connect(sys.argv[1])
+                one = lambda q: db.execute(q).fetchone()[0]
+                print(one("SELECT value FROM meta WHERE key = 'schema_version'"), one("SELECT COUNT(*) FROM orders"),
+                      one("SELECT COUNT(*) FROM orders WHERE status = 'filled'"), one("SELECT COUNT(*) FROM fills"),
+                      one("SELECT COUNT(*) FROM risk_events WHERE kind = 'denied' AND rule = 'kill_switch'"))
+                """, dir + "/journal.sqlite"])
+            let counts = query.stdout.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            #expect(counts.count == 5, "\(query.stdout) \(query.stderr)")
+            if counts.count == 5 {
+                #expect(counts[0] == 2, "schema version")
+                #expect(counts[1] > 0 && counts[1] == counts[2] && counts[2] == counts[3], "every order filled once")
+                #expect(counts[4] > 0, "decisions refused while halted are journaled")
+            }
             // A second session may not reuse the journal; a file that is not one is refused, untouched.
             let reuse = try await T.execute(URL(fileURLWithPath: T.binary).deletingLastPathComponent().path + "/ExecSvc",
                                       config + ["--journal", dir + "/journal.sqlite"])

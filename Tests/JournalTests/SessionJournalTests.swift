@@ -90,4 +90,55 @@ import TradingCore
         }
         #expect(throws: JournalError.self) { try SessionJournal.open(path: Self.temp() + "/missing.sqlite") }
     }
+
+    @Test func ordersAndRiskEventsAreJournaledWithWhatBecameOfThem() throws {
+        let path = Self.temp() + "/j.sqlite"
+        let journal = try SessionJournal.create(path: path, session: Self.session)
+        let order = Order(clientOrderID: "threshold-X-000001-1", symbol: "X", side: .buy, quantity: 3, type: .stop,
+                          price: 99.5)
+        try journal.record(order: order, seq: 1, time: 7, acknowledged: true, status: .filled, detail: "")
+        try journal.record(order: Order(clientOrderID: "threshold-X-000002-1", symbol: "X", side: .sell, quantity: 0,
+                                        type: .market), seq: 2, time: 8, acknowledged: false, status: .rejected,
+                               detail: "quantity must be positive")
+        let denial = OrderDenied(order: order, rule: "max_position_units", limit: 2, observed: 3, reason: "too big")
+        try journal.record(risk: RiskGate.Event(time: 9, kind: "denied", rule: denial.rule, detail: denial.reason,
+                                                denied: denial), seq: 2)
+        try journal.record(risk: RiskGate.Event(time: 9, kind: "state", rule: "HALTED", detail: "daily loss"), seq: 2)
+        try journal.commit()
+        let db = try SQLiteDatabase(path: path, create: false)
+        var orders: [String] = []
+        try db.prepare("SELECT client_order_id, type, price, acknowledged, status, detail FROM orders ORDER BY seq").rows { row in
+            orders.append("\(row.text(0)) \(row.text(1)) \(row.isNull(2) ? "-" : String(row.double(2))) \(row.int(3)) \(row.text(4)) \(row.text(5))")
+        }
+        #expect(orders == ["threshold-X-000001-1 STOP 99.5 1 filled ",
+                           "threshold-X-000002-1 MARKET - 0 rejected quantity must be positive"])
+        var risk: [String] = []
+        try db.prepare("SELECT kind, rule, client_order_id, limit_value, observed FROM risk_events ORDER BY id").rows { row in
+            risk.append("\(row.text(0)) \(row.text(1)) \(row.isNull(2) ? "-" : row.text(2)) \(row.isNull(3) ? "-" : String(row.double(3))) \(row.isNull(4) ? "-" : String(row.double(4)))")
+        }
+        #expect(risk == ["denied max_position_units threshold-X-000001-1 2.0 3.0", "state HALTED - - -"])
+    }
+
+    /// A version 1 journal (before orders and risk events) is read as it is, and gains the new tables when a
+    /// resumed session first writes to it.
+    @Test func aVersion1JournalIsReadUntouchedAndUpgradedByItsFirstWrite() throws {
+        let path = Self.temp() + "/v1.sqlite"
+        _ = try SessionJournal.create(path: path, session: Self.session)
+        let db = try SQLiteDatabase(path: path, create: false)
+        try db.execute("DROP TABLE orders; DROP TABLE risk_events; UPDATE meta SET value = '1' WHERE key = 'schema_version';")
+        func version() throws -> String {
+            var v = ""
+            try db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").rows { v = $0.text(0) }
+            return v
+        }
+        let old = try SessionJournal.open(path: path)
+        #expect(try old.count("bars") == 0)
+        #expect(try version() == "1", "reading changes nothing")
+        try old.record(bar: Bar(time: 0, open: 1, high: 1, low: 1, close: 1, volume: 1), seq: 1)
+        try old.record(order: Order(clientOrderID: "a", symbol: "X", side: .buy, quantity: 1, type: .market), seq: 1,
+                       time: 0, acknowledged: true, status: .filled, detail: "")
+        try old.commit()
+        #expect(try version() == "2")
+        #expect(try old.count("orders") == 1 && old.count("bars") == 1)
+    }
 }

@@ -80,4 +80,44 @@ import TradingCore
         try node.flush(publish: publish)
         #expect(sent.messages.contains { $0.topic == "fill.X" }, "trading again after resume")
     }
+
+    /// What the node hands its journal, kept in memory.
+    final class Journaled: ExecutionRecorder, @unchecked Sendable {
+        var orders: [(id: String, acknowledged: Bool, status: OrderStatus)] = []
+        var risk: [RiskGate.Event] = []
+        var fills: [String] = []
+        func record(bar: Bar, seq: UInt64) {}
+        func record(decision: SignalPlan, seq: UInt64) {}
+        func record(fill: Fill, seq: UInt64, time: Int64) { fills.append(fill.clientOrderID) }
+        func record(snapshot: PositionSnapshot, seq: UInt64, time: Int64) {}
+        func record(event kind: String, flatten: Bool, detail: String, barsDone: UInt64, decisionsDone: UInt64) {}
+        func record(order: Order, seq: UInt64, time: Int64, acknowledged: Bool, status: OrderStatus, detail: String) {
+            orders.append((order.clientOrderID, acknowledged, status))
+        }
+        func record(risk event: RiskGate.Event, seq: UInt64) { risk.append(event) }
+        func commit() {}
+    }
+
+    @Test func ordersSentToTheBrokerAndRiskDenialsGoToTheJournal() throws {
+        let journal = Journaled()
+        let publish = MeshNodeService.Publish { _, _, _, _ in }
+        var node = ExecutionNode(
+            name: "ExecSvc", symbol: "X",
+            execution: ExecutionStream(symbol: "X", settings: StrategySettings(), execution: ExecutionSettings(),
+                                       riskLimits: RiskLimits(maxOrderUnits: 4)),
+            barSource: "DataSvc", signalSource: "StrategySvc", logger: Logger(label: "test"), recorder: journal) { _ in }
+        let small = MeshMessage.signal(symbol: "X", barTime: 0, plan: SignalPlan(
+            whenFlat: Signal(direction: .long, size: .units(3)), whenLong: Signal(direction: .long, size: .units(3)),
+            whenShort: Signal(direction: .long, size: .units(3)), predictedReturn: 0.01))
+        _ = try node.handle(Self.envelope("bar.X", "DataSvc", 1, Self.bar(1)), publish: publish)
+        _ = try node.handle(Self.envelope("signal.X", "StrategySvc", 1, Self.long), publish: publish)   // 5 > 4: denied
+        _ = try node.handle(Self.envelope("bar.X", "DataSvc", 2, Self.bar(2)), publish: publish)
+        _ = try node.handle(Self.envelope("signal.X", "StrategySvc", 2, small), publish: publish)
+        _ = try node.handle(Self.envelope("bar.X", "DataSvc", 3, Self.bar(3)), publish: publish)
+        #expect(journal.risk.map(\.rule) == ["max_order_units"])
+        #expect(journal.risk.first?.denied?.order.quantity == 5)
+        #expect(journal.orders.map(\.id) == ["threshold-X-000003-1"], "only the allowed order reached the broker")
+        #expect(journal.orders.map(\.status) == [.filled] && journal.orders.allSatisfy(\.acknowledged))
+        #expect(journal.fills == journal.orders.map(\.id))
+    }
 }

@@ -34,6 +34,8 @@ public struct ExecutionNode: Sendable {
     private var day: Int64 = .min
     private var dayStartEquity = 0.0
     private var lastSignal = Direction.flat
+    /// How many of the risk rules' events are in the journal.
+    private var riskEventsRecorded = 0
 
     public init(name: String, symbol: String, execution: ExecutionStream, barSource: String, signalSource: String,
                 logger: Logger, recorder: (any ExecutionRecorder)? = nil, barLog: BarLog? = nil,
@@ -56,6 +58,7 @@ public struct ExecutionNode: Sendable {
     public mutating func resume(afterBars bars: UInt64, decisions: UInt64) {
         nextBar = bars + 1
         appliedPlans = decisions
+        riskEventsRecorded = execution.risk?.events.count ?? 0
     }
 
     /// After a restart: ask the publishers for what this service has not executed yet (`ctl.resend`).
@@ -138,23 +141,31 @@ public struct ExecutionNode: Sendable {
                     case .fraction(let f):
                         quantity = (f * (execution.equity.equity.last ?? 0) / execution.lastClose).rounded(.down)
                     }
-                    deny(OrderDenied(order: Order(clientOrderID: "\(execution.machine.settings.name)-\(symbol)-"
-                                                     + "\(appliedPlans + 1)-denied", symbol: symbol,
-                                                 side: buying ? .buy : .sell, quantity: quantity, type: .market),
-                                     rule: "kill_switch", limit: nil, observed: nil,
-                                     reason: "the kill switch is on; resume explicitly"))
+                    let denial = OrderDenied(
+                        order: Order(clientOrderID: ClientOrderID.make(strategy: execution.machine.settings.name,
+                                                                       symbol: symbol, barSequence: appliedPlans + 1,
+                                                                       index: 0) + "-denied",
+                                     symbol: symbol, side: buying ? .buy : .sell, quantity: quantity, type: .market),
+                        rule: "kill_switch", limit: nil, observed: nil,
+                        reason: "the kill switch is on; resume explicitly")
+                    try recorder?.record(risk: RiskGate.Event(time: execution.equity.time.last ?? 0, kind: "denied",
+                                                              rule: denial.rule, detail: denial.reason, denied: denial),
+                                         seq: nextBar - 1)
+                    deny(denial)
                 }
                 for event in execution.risk?.events.dropFirst(riskEventsBefore) ?? [] {
                     if let d = event.denied { deny(d) }
                 }
+                try recordRiskEvents(seq: nextBar - 1)
                 appliedPlans += 1
                 progressed = true
             }
         }
         guard let end = endSeq, nextBar > end, appliedPlans >= end else { return .proceed }
         let (result, fills) = execution.finish(sequence: end)
+        try recordOrders(seq: end, time: result.equity.time.last ?? 0)
         for fill in fills { try recorder?.record(fill: fill, seq: end, time: result.equity.time.last ?? 0) }
-        enqueue(fills, stamp: lastStamp)
+        enqueueBrokerActivity(stamp: lastStamp)
         try flush(publish: publish)
         try onFinish(result)
         publish(Topic.end, .end(service: name, topic: Topic.pnl(symbol), lastSeq: end),
@@ -171,10 +182,12 @@ public struct ExecutionNode: Sendable {
         lastStamp = (entry.tsEvent, entry.tsInit)
         if let recorder {
             try recorder.record(bar: entry.bar, seq: sequence)
+            try recordOrders(seq: sequence, time: entry.bar.time)
             for fill in fills { try recorder.record(fill: fill, seq: sequence, time: entry.bar.time) }
             try recorder.record(snapshot: execution.snapshot, seq: sequence, time: entry.bar.time)
+            try recordRiskEvents(seq: sequence)
         }
-        enqueue(fills, stamp: lastStamp)
+        enqueueBrokerActivity(stamp: lastStamp)
         // The account per bar is for watchers (`MeshCtl tap pnl.`); with none, it is not even encoded.
         if publish.isWanted(Topic.pnl(symbol)) {
             outbox.append((Topic.pnl(symbol), .position(execution.snapshot), entry.tsEvent, entry.tsInit))
@@ -206,17 +219,49 @@ public struct ExecutionNode: Sendable {
         publish(Topic.ack, .ack(service: name, lastSeq: last.seq), tsEvent: last.tsEvent, tsInit: last.tsInit)
     }
 
+    /// Journals the orders of the last step and what the broker did with each.
+    private func recordOrders(seq: UInt64, time: Int64) throws {
+        guard let recorder else { return }
+        let venue = execution.venue
+        for order in venue.orders {
+            let acknowledged = venue.acknowledged.contains(order.clientOrderID)
+            if let rejection = venue.rejections.first(where: { $0.order.clientOrderID == order.clientOrderID }) {
+                try recorder.record(order: order, seq: seq, time: time, acknowledged: acknowledged, status: .rejected,
+                                    detail: rejection.reason)
+            } else {
+                let filled = venue.fills.contains { $0.clientOrderID == order.clientOrderID }
+                try recorder.record(order: order, seq: seq, time: time, acknowledged: acknowledged,
+                                    status: filled ? .filled : .cancelled, detail: "")
+            }
+        }
+    }
+
+    /// Journals the risk rules' events (denials, trading state changes) not journaled yet.
+    private mutating func recordRiskEvents(seq: UInt64) throws {
+        guard let recorder, let events = execution.risk?.events, events.count > riskEventsRecorded else { return }
+        for event in events[riskEventsRecorded...] { try recorder.record(risk: event, seq: seq) }
+        riskEventsRecorded = events.count
+    }
+
     /// A denial goes out on `order.denied.<SYMBOL>` with the batch.
     private mutating func deny(_ denial: OrderDenied) {
         outbox.append((Topic.denied(symbol), .denied(denial), lastStamp.tsEvent, lastStamp.tsInit))
     }
 
-    private mutating func enqueue(_ fills: [Fill], stamp: (tsEvent: Int64, tsInit: Int64)) {
-        for fill in fills {
-            outbox.append((Topic.order(symbol), .order(Order(
-                clientOrderID: fill.clientOrderID, symbol: symbol, side: fill.side, quantity: fill.quantity,
-                type: .market)), stamp.tsEvent, stamp.tsInit))
+    /// The step's orders as sent to the broker (`order.<SYMBOL>`), then its fills (`fill.<SYMBOL>`); a rejection
+    /// by the broker is logged.
+    private mutating func enqueueBrokerActivity(stamp: (tsEvent: Int64, tsInit: Int64)) {
+        let venue = execution.venue
+        for order in venue.orders {
+            outbox.append((Topic.order(symbol), .order(order), stamp.tsEvent, stamp.tsInit))
+        }
+        for fill in venue.fills {
             outbox.append((Topic.fill(symbol), .fill(fill), stamp.tsEvent, stamp.tsInit))
+        }
+        for rejection in venue.rejections {
+            logger.error("the broker rejected an order", metadata: [
+                "order": "\(rejection.order.clientOrderID)", "reason": "\(rejection.reason)",
+            ])
         }
     }
 }

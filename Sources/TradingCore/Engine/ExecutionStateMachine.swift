@@ -4,9 +4,14 @@
 /// the bus. Both therefore fill, stop out and account identically. It never reads a clock: time comes with each
 /// bar. Per bar, call `barOpened`, then `barClosed`, then (except on the last bar) `decide` with the strategy's
 /// signal on that close; after the last bar, `finish` applies `closeAtEnd`.
+///
+/// Every trade is an order sent to an `ExecutionVenue` — the `FillModel` in the engine, a `Broker` in the
+/// execution service — and the account moves by the fills the venue reports.
 public struct ExecutionStateMachine: Sendable {
     public let settings: StrategySettings
     public let execution: ExecutionSettings
+    /// The prices simulated fills get (slippage); also what an entry is sized against.
+    public let fillModel: FillModel
 
     /// Cash, after costs.
     public private(set) var cash: Double
@@ -45,6 +50,7 @@ public struct ExecutionStateMachine: Sendable {
         lastEquity = execution.initialCapital
         hasStops = settings.stopLoss != nil || settings.takeProfit != nil
         hasCap = execution.dailyLossCap != nil
+        fillModel = FillModel(slippageBps: execution.slippageBps)
     }
 
     /// The direction of the position held.
@@ -54,6 +60,14 @@ public struct ExecutionStateMachine: Sendable {
     /// against its stop-loss and take-profit on the bar's range.
     @inline(__always)
     public mutating func barOpened(time: Int64, open: Double, high: Double, low: Double) {
+        var venue = fillModel
+        barOpened(time: time, open: open, high: high, low: low, venue: &venue)
+    }
+
+    /// `barOpened`, with the orders sent to `venue`.
+    @inline(__always)
+    public mutating func barOpened<Venue: ExecutionVenue>(time: Int64, open: Double, high: Double, low: Double,
+                                                          venue: inout Venue) {
         if hasCap {
             let day = Timestamps.dayIndex(time)
             if day != currentDay {
@@ -64,10 +78,11 @@ public struct ExecutionStateMachine: Sendable {
         var enteredThisBar = false
         if let target = pending {
             pending = nil
-            enteredThisBar = execute(target: target, size: pendingSize, reason: pendingReason, price: open, time: time)
+            enteredThisBar = execute(target: target, size: pendingSize, reason: pendingReason, price: open, time: time,
+                                     venue: &venue)
         }
         if hasStops && units != 0 {
-            checkExits(open: open, high: high, low: low, time: time, gapAllowed: !enteredThisBar)
+            checkExits(open: open, high: high, low: low, time: time, gapAllowed: !enteredThisBar, venue: &venue)
         }
     }
 
@@ -92,8 +107,13 @@ public struct ExecutionStateMachine: Sendable {
     /// After the last bar: with `closeAtEnd`, a position still open is closed at that bar's `close` (with
     /// slippage and costs). Returns the equity the last bar ends with.
     public mutating func finish(time: Int64, close: Double) -> Double {
-        if execution.closeAtEnd && units != 0 {
-            closePosition(price: fillPrice(close, buying: units < 0), time: time, reason: .end)
+        var venue = fillModel
+        return finish(time: time, close: close, venue: &venue)
+    }
+
+    /// `finish`, with the closing order sent to `venue`.
+    public mutating func finish<Venue: ExecutionVenue>(time: Int64, close: Double, venue: inout Venue) -> Double {
+        if execution.closeAtEnd && units != 0 && exit(.market, at: close, reason: .end, time: time, venue: &venue) {
             lastEquity = cash
         }
         return lastEquity
@@ -130,33 +150,33 @@ public struct ExecutionStateMachine: Sendable {
                             size: abs(units), markPrice: mark, unrealizedPnL: (mark - entryPrice) * units - entryCost)
     }
 
-    /// Price after slippage for a fill at `price`.
-    @inline(__always)
-    private func fillPrice(_ price: Double, buying: Bool) -> Double {
-        let slip = execution.slippageBps / 10_000
-        return buying ? price * (1 + slip) : price * (1 - slip)
-    }
-
     /// Moves to `target` at the bar's open. Returns true if a new position was opened.
-    private mutating func execute(target: Direction, size: PositionSize, reason: FillReason, price: Double,
-                                  time: Int64) -> Bool {
+    @inline(__always)
+    private mutating func execute<Venue: ExecutionVenue>(target: Direction, size: PositionSize, reason: FillReason,
+                                                         price: Double, time: Int64, venue: inout Venue) -> Bool {
         if units != 0 && target != direction {
-            closePosition(price: fillPrice(price, buying: units < 0), time: time, reason: reason)
+            _ = exit(.market, at: price, reason: reason, time: time, venue: &venue)
         }
         guard target != .flat, units == 0 else { return false }
         let buying = target == .long
-        let px = fillPrice(price, buying: buying)
+        // Sized against the price the fill model expects; the account moves by the price actually filled.
+        let expected = fillModel.price(price, buying: buying)
         let equity = cash
         let qty: Double
         switch size {
         case .units(let u): qty = u
-        case .fraction(let f): qty = (f * equity / px).rounded(.down)
+        case .fraction(let f): qty = (f * equity / expected).rounded(.down)
         }
-        let notional = qty * px
-        if !(qty > 0) || notional > execution.maxLeverage * equity * (1 + 1e-12) {
+        if !(qty > 0) || qty * expected > execution.maxLeverage * equity * (1 + 1e-12) {
             rejectedOrders += 1
             return false
         }
+        guard let px = venue.execute(OrderTicket(side: buying ? .buy : .sell, quantity: qty, type: .market,
+                                                 price: price, reason: reason)) else {
+            rejectedOrders += 1
+            return false
+        }
+        let notional = qty * px
         let cost = execution.perTradeCost
         if buying {
             cash -= notional + cost
@@ -173,30 +193,38 @@ public struct ExecutionStateMachine: Sendable {
         return true
     }
 
-    /// Checks stop-loss then take-profit on the bar's range; a gap through a level fills at the open.
-    private mutating func checkExits(open: Double, high: Double, low: Double, time: Int64, gapAllowed: Bool) {
+    /// Checks stop-loss then take-profit on the bar's range: a gap through a level exits at the open (a market
+    /// order), a level reached inside the bar exits at the level (a stop order, or a limit order for the target).
+    @inline(__always)
+    private mutating func checkExits<Venue: ExecutionVenue>(open: Double, high: Double, low: Double, time: Int64,
+                                                            gapAllowed: Bool, venue: inout Venue) {
         let long = units > 0
         if settings.stopLoss != nil {
             let s = stopLevel
             if gapAllowed && (long ? open <= s : open >= s) {
-                closePosition(price: fillPrice(open, buying: !long), time: time, reason: .stop)
-                return
-            }
-            if long ? low <= s : high >= s {
-                closePosition(price: fillPrice(s, buying: !long), time: time, reason: .stop)
-                return
+                if exit(.market, at: open, reason: .stop, time: time, venue: &venue) { return }
+            } else if long ? low <= s : high >= s {
+                if exit(.stop, at: s, reason: .stop, time: time, venue: &venue) { return }
             }
         }
         if settings.takeProfit != nil {
             let g = targetLevel
             if gapAllowed && (long ? open >= g : open <= g) {
-                closePosition(price: fillPrice(open, buying: !long), time: time, reason: .takeProfit)
-                return
-            }
-            if long ? high >= g : low <= g {
-                closePosition(price: fillPrice(g, buying: !long), time: time, reason: .takeProfit)
+                _ = exit(.market, at: open, reason: .takeProfit, time: time, venue: &venue)
+            } else if long ? high >= g : low <= g {
+                _ = exit(.limit, at: g, reason: .takeProfit, time: time, venue: &venue)
             }
         }
+    }
+
+    /// Sends the order closing the whole position; on its fill, closes the position. Returns whether it filled.
+    @inline(__always)
+    private mutating func exit<Venue: ExecutionVenue>(_ type: OrderType, at price: Double, reason: FillReason,
+                                                      time: Int64, venue: inout Venue) -> Bool {
+        guard let px = venue.execute(OrderTicket(side: units > 0 ? .sell : .buy, quantity: abs(units), type: type,
+                                                 price: price, reason: reason)) else { return false }
+        closePosition(price: px, time: time, reason: reason)
+        return true
     }
 
     /// Closes the whole position at `price` (slippage already applied) and records the trade.

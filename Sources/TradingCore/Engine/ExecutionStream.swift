@@ -1,7 +1,8 @@
 /// The execution model driven one message at a time, as the execution service drives it from the bus: a bar,
 /// then the strategy's decision on that bar's close, then the next bar… It records the account at every close,
 /// reports each bar's fills, and ends with the same `BacktestResult` the in-process engine produces for the same
-/// bars and decisions.
+/// bars and decisions. Its orders go to a `Broker` — by default the `SimulatedBroker` with the run's costs — and
+/// the account moves by the broker's fills.
 public struct ExecutionStream: Sendable {
     public let symbol: String
     public private(set) var machine: ExecutionStateMachine
@@ -16,31 +17,46 @@ public struct ExecutionStream: Sendable {
     private var flattenWhileHalted = false
     /// The live risk rules, when the run applies them.
     public private(set) var risk: RiskGate?
+    /// The broker and what it said during the last step (`orders`, `rejections`).
+    public private(set) var venue: BrokerVenue
 
-    public init(symbol: String, settings: StrategySettings, execution: ExecutionSettings, riskLimits: RiskLimits? = nil) {
+    /// A stream whose orders go to `broker`, or to a `SimulatedBroker` with the run's capital and costs.
+    public init(symbol: String, settings: StrategySettings, execution: ExecutionSettings, riskLimits: RiskLimits? = nil,
+                broker: (any Broker)? = nil) {
         self.symbol = symbol
         machine = ExecutionStateMachine(settings: settings, execution: execution)
         risk = riskLimits.map { RiskGate(limits: $0, symbol: symbol, initialEquity: execution.initialCapital) }
+        venue = BrokerVenue(broker: broker ?? SimulatedBroker(initialCash: execution.initialCapital,
+                                                              perFillCost: execution.perTradeCost,
+                                                              slippageBps: execution.slippageBps),
+                            strategy: settings.name, symbol: symbol)
     }
+
+    /// The orders sent to the broker during the last `execute` or `finish`, in order.
+    public var orders: [Order] { venue.orders }
 
     /// Bars executed so far.
     public var count: Int { equity.time.count }
 
     /// Executes a bar: the order decided on the previous close fills at its open, stops and targets are checked,
-    /// and the account is marked to its close. Returns the fills, in the order they happened, with client order
-    /// IDs derived from the strategy, the symbol and `sequence` (the bar's sequence number on the bus).
+    /// and the account is marked to its close. Returns the broker's fills, in the order they happened, with client
+    /// order IDs derived from the strategy, the symbol and `sequence` (the bar's sequence number on the bus).
     @discardableResult
     public mutating func execute(_ bar: Bar, sequence: UInt64) -> [Fill] {
         let tradesBefore = machine.trades.count
         risk?.barOpening(time: bar.time, equity: equity.equity.last ?? machine.execution.initialCapital)
-        machine.barOpened(time: bar.time, open: bar.open, high: bar.high, low: bar.low)
+        venue.begin(sequence: sequence)
+        venue.barOpened(bar)
+        machine.barOpened(time: bar.time, open: bar.open, high: bar.high, low: bar.low, venue: &venue)
+        venue.barClosed(bar)
         let value = machine.barClosed(time: bar.time, close: bar.close)
         equity.time.append(bar.time)
         equity.equity.append(value)
         equity.cash.append(machine.cash)
         equity.position.append(machine.units)
         lastClose = bar.close
-        let fills = fills(since: tradesBefore, time: bar.time, sequence: sequence, entries: true)
+        realize(since: tradesBefore)
+        let fills = venue.fills
         risk?.barClosed(fills: fills, close: bar.close, time: bar.time)
         return fills
     }
@@ -93,13 +109,15 @@ public struct ExecutionStream: Sendable {
     /// of that closing.
     public mutating func finish(sequence: UInt64) -> (result: BacktestResult, fills: [Fill]) {
         var fills: [Fill] = []
+        venue.begin(sequence: sequence)
         if let last = equity.time.last {
             let tradesBefore = machine.trades.count
-            let value = machine.finish(time: last, close: lastClose)
+            let value = machine.finish(time: last, close: lastClose, venue: &venue)
             equity.equity[equity.equity.count - 1] = value
             equity.cash[equity.cash.count - 1] = machine.cash
             equity.position[equity.position.count - 1] = machine.units
-            fills = self.fills(since: tradesBefore, time: last, sequence: sequence, entries: false)
+            realize(since: tradesBefore)
+            fills = venue.fills
         }
         var result = BacktestResult(
             initialCapital: machine.execution.initialCapital, trades: machine.trades, equity: equity,
@@ -110,29 +128,8 @@ public struct ExecutionStream: Sendable {
         return (result, fills)
     }
 
-    /// The fills implied by the trades closed since `tradesBefore` and (with `entries`) by positions opened at
-    /// `time`.
-    private mutating func fills(since tradesBefore: Int, time: Int64, sequence: UInt64, entries: Bool) -> [Fill] {
-        var fills: [Fill] = []
-        let cost = machine.execution.perTradeCost
-        func add(long: Bool, opening: Bool, quantity: Double, price: Double, reason: FillReason) {
-            // The close-out after the last bar gets its own suffix: it is not one of that bar's fills.
-            let id = "\(machine.settings.name)-\(symbol)-\(sequence)-" + (entries ? "\(fills.count + 1)" : "end")
-            fills.append(Fill(clientOrderID: id, symbol: symbol, side: long == opening ? .buy : .sell,
-                              quantity: quantity, price: price, cost: cost, reason: reason))
-        }
-        for trade in machine.trades[tradesBefore...] {
-            let long = trade.side == .long
-            if entries && trade.entryTime == time {
-                add(long: long, opening: true, quantity: trade.size, price: trade.entryPrice, reason: .signal)
-            }
-            add(long: long, opening: false, quantity: trade.size, price: trade.exitPrice, reason: trade.exitReason)
-            realizedPnL += trade.pnl
-        }
-        if entries && machine.units != 0 && machine.entryTime == time {
-            add(long: machine.units > 0, opening: true, quantity: abs(machine.units), price: machine.entryPrice,
-                reason: .signal)
-        }
-        return fills
+    /// Adds the net PnL of the trades closed since `tradesBefore`.
+    private mutating func realize(since tradesBefore: Int) {
+        for trade in machine.trades[tradesBefore...] { realizedPnL += trade.pnl }
     }
 }

@@ -14,6 +14,14 @@ public struct RiskGate: Sendable {
         public var detail: String
         /// For a denial: the order refused, the rule's limit and the value that broke it.
         public var denied: OrderDenied? = nil
+
+        public init(time: Int64, kind: String, rule: String, detail: String, denied: OrderDenied? = nil) {
+            self.time = time
+            self.kind = kind
+            self.rule = rule
+            self.detail = detail
+            self.denied = denied
+        }
     }
 
     public private(set) var rules: RiskStateMachine

@@ -18,12 +18,28 @@ import Testing
             plans.append(strategy.append(bars[t], predictedReturn: preds[t].isNaN ? nil : preds[t]))
         }
         var fills: [Fill] = []
+        var orders: [Order] = []
+        var brokerAgrees = true
         for t in 0..<bars.count {
             fills += execution.execute(bars[t], sequence: UInt64(t + 1))
+            orders += execution.orders
+            // The stream's account is the broker's: the same cash and position after every bar.
+            brokerAgrees = brokerAgrees && execution.venue.broker.account.cash == execution.machine.cash
+                && (execution.venue.broker.positions[bars.symbol] ?? 0) == execution.machine.units
             execution.apply(plans[t])
         }
         let (streamed, lastFills) = execution.finish(sequence: UInt64(bars.count))
         fills += lastFills
+        orders += execution.orders
+        #expect(brokerAgrees)
+        #expect(execution.venue.broker.account.cash == execution.machine.cash)
+        #expect(execution.venue.broker.openOrders.isEmpty, "the model's orders are immediate-or-cancel")
+        // Every order sent filled; ids are strategy, symbol, bar sequence and place within the bar.
+        #expect(orders.map(\.clientOrderID) == fills.map(\.clientOrderID))
+        #expect(fills.allSatisfy { $0.clientOrderID.hasPrefix("\(settings.name)-\(bars.symbol)-") })
+        if set == 1 {
+            #expect(Set(orders.map(\.type)) == [.market, .stop, .limit], "entries, stop-losses and take-profits")
+        }
         #expect(streamed.trades.count > 10)
         #expect(streamed == engine)
         // Every trade is one opening and one closing fill; their cash flows add up to the trades' PnL.
