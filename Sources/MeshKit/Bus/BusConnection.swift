@@ -55,6 +55,9 @@ public final class BusConnection: @unchecked Sendable {
     private var wakeWrite: Int32 = -1
     private let finished = DispatchSemaphore(value: 0)
     private var started = false
+    /// Direct mode: how many peers must have subscribed to this connection's own publisher before anything is
+    /// sent (0 = forwarder mode, with the connect hold instead).
+    private var peersExpected = 0
 
     /// - Parameters:
     ///   - subscriptions: topic prefixes to receive (empty = publish only).
@@ -82,14 +85,28 @@ public final class BusConnection: @unchecked Sendable {
         let pub = try ZMQSocket(context: ctx, type: .xpub)
         try pub.setLinger(milliseconds: 1000)
         try pub.setSendHighWaterMark(0)
-        try pub.connect(endpoints.frontend)
-        let sub: ZMQSocket? = subscriptions.isEmpty ? nil : try ZMQSocket(context: ctx, type: .sub)
+        let direct = endpoints.peers.first { $0.name == source }
+        if let direct {
+            // Direct mode: this service's own publisher, which every peer subscribes to. Verbose, so that each
+            // peer's marker subscription is seen, not just the first.
+            try pub.setXPubVerbose(true)
+            MeshEndpoints.prepareDirectory(for: direct.endpoint)
+            try pub.bind(direct.endpoint)
+        } else {
+            try pub.connect(endpoints.frontend)
+        }
+        let sub: ZMQSocket? = subscriptions.isEmpty && direct == nil ? nil : try ZMQSocket(context: ctx, type: .sub)
         if let sub {
             try sub.setLinger(milliseconds: 0)
             try sub.setReceiveHighWaterMark(0)
             for prefix in subscriptions { try sub.subscribe(prefix) }
             try sub.connect(endpoints.backend)
+            if direct != nil {
+                try sub.subscribe(MeshEndpoints.peerMarker)   // last: see `MeshEndpoints.peerMarker`
+                for peer in endpoints.peers { try sub.connect(peer.endpoint) }
+            }
         }
+        peersExpected = direct == nil ? 0 : endpoints.peers.count
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw MeshError.config("pipe() failed: errno \(errno)") }
         _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
@@ -214,10 +231,15 @@ public final class BusConnection: @unchecked Sendable {
         var drain = [UInt8](repeating: 0, count: 256)
         let holdUntil = DispatchTime.now().uptimeNanoseconds + Self.connectHold
         var connected = false
+        // Direct mode: no hold timeout; messages wait until every peer has subscribed here.
+        let peersExpected = lock.withLock { self.peersExpected }
+        let direct = peersExpected > 0
+        let marker = [UInt8(1)] + Array(MeshEndpoints.peerMarker.utf8)
+        var peersSubscribed = 0
         loop: while true {
             let ready: [Bool]
             var timeout = -1
-            if !connected {
+            if !connected && !direct {
                 let now = DispatchTime.now().uptimeNanoseconds
                 timeout = now >= holdUntil ? 0 : Int((holdUntil - now) / 1_000_000) + 1
             }
@@ -226,13 +248,21 @@ public final class BusConnection: @unchecked Sendable {
             } catch {
                 break loop   // ETERM: the context was shut down
             }
-            if !connected && DispatchTime.now().uptimeNanoseconds >= holdUntil { connected = true }
+            if !connected && !direct && DispatchTime.now().uptimeNanoseconds >= holdUntil { connected = true }
             if ready[1] {
                 // Subscription messages from the forwarder: the connection is up.
                 while let frames = try? pub.receive(dontWait: true) {
-                    connected = true
-                    // [0x01, prefix…] subscribes, [0x00, prefix…] unsubscribes.
                     guard let frame = frames.first, let kind = frame.first else { continue }
+                    if direct {
+                        if frame == marker {
+                            peersSubscribed += 1
+                            if peersSubscribed >= peersExpected { connected = true }
+                            continue
+                        }
+                    } else {
+                        connected = true
+                    }
+                    // [0x01, prefix…] subscribes, [0x00, prefix…] unsubscribes.
                     lock.lock()
                     if kind == 1 { upstreamSubscriptions.insert(Array(frame.dropFirst())) }
                     else if kind == 0 { upstreamSubscriptions.remove(Array(frame.dropFirst())) }
