@@ -43,7 +43,8 @@ public final class BusConnection: @unchecked Sendable {
     private let lock = NSLock()
     /// Multipart messages waiting for the I/O thread, in publish order.
     private var outgoing: [[[UInt8]]] = []
-    private var sequences: [String: UInt64] = [:]
+    /// Per topic published: its name, its bytes (the topic frame, shared by every message) and its last seq.
+    private var sequences: [(topic: String, bytes: [UInt8], seq: UInt64)] = []
     private var stopping = false
     /// A wake-up byte is in the pipe and the I/O thread has not yet taken the queue: no need to write another.
     private var wakePending = false
@@ -128,11 +129,12 @@ public final class BusConnection: @unchecked Sendable {
     @discardableResult
     public func publish(topic: String, message: MeshMessage, tsEvent: Int64, tsInit: Int64) -> UInt64 {
         lock.lock()
-        let seq = (sequences[topic] ?? 0) + 1
-        sequences[topic] = seq
+        let slot = stream(topic)
+        sequences[slot].seq += 1
+        let seq = sequences[slot].seq
         let payload = WireCodec.encode(Envelope(topic: topic, source: source, seq: seq, tsEvent: tsEvent, tsInit: tsInit,
                                                 message: message))
-        outgoing.append([Array(topic.utf8), payload])
+        outgoing.append([sequences[slot].bytes, payload])
         let onIOThread = ioThread.map { pthread_equal($0, pthread_self()) != 0 } ?? false
         let fd = wakePending || onIOThread ? -1 : wakeWrite
         if !onIOThread { wakePending = true }
@@ -144,7 +146,15 @@ public final class BusConnection: @unchecked Sendable {
     /// Makes the next message on `topic` carry sequence number `seq + 1`: a restarted publisher continuing its
     /// stream where the previous process left it.
     public func continueSequence(topic: String, after seq: UInt64) {
-        lock.withLock { sequences[topic] = seq }
+        lock.withLock { sequences[stream(topic)].seq = seq }
+    }
+
+    /// The slot of `topic` in `sequences`, made on first use. Caller holds `lock`. A process publishes on a few
+    /// topics: a linear scan over short strings beats hashing one per message.
+    private func stream(_ topic: String) -> Int {
+        for i in sequences.indices where sequences[i].topic == topic { return i }
+        sequences.append((topic, Array(topic.utf8), 0))
+        return sequences.count - 1
     }
 
     /// Queues a message again with its original sequence number (an answer to `ctl.resend`); the stream's counter
@@ -231,6 +241,7 @@ public final class BusConnection: @unchecked Sendable {
         var drain = [UInt8](repeating: 0, count: 256)
         let holdUntil = DispatchTime.now().uptimeNanoseconds + Self.connectHold
         var connected = false
+        var batch: [[[UInt8]]] = []
         // Direct mode: no hold timeout; messages wait until every peer has subscribed here.
         let peersExpected = lock.withLock { self.peersExpected }
         let direct = peersExpected > 0
@@ -277,9 +288,12 @@ public final class BusConnection: @unchecked Sendable {
                 var received: [Event] = []
                 var failed = false
                 for _ in 0..<1024 {
-                    let frames: [[UInt8]]
+                    let outcome: StreamMonitor.Outcome
                     do {
-                        frames = try sub.receive(dontWait: true)
+                        // Decoded straight from libzmq's buffers: no copy of the frames.
+                        outcome = try sub.receiveInPlace(dontWait: true) { count, topic, payload in
+                            monitor.check(frameCount: count, topic: topic, payload: payload, logger: logger)
+                        }
                     } catch let error as ZMQError where error.kind == .wouldBlock {
                         break
                     } catch {
@@ -287,7 +301,7 @@ public final class BusConnection: @unchecked Sendable {
                         break
                     }
                     let event: Event
-                    switch monitor.check(frames, logger: logger) {
+                    switch outcome {
                     case .message(let e): event = .message(e)
                     case .messageAfterGap(let e, let missing): event = .gap(e, missing: missing)
                     case .garbage: continue
@@ -309,11 +323,12 @@ public final class BusConnection: @unchecked Sendable {
             // publisher would otherwise lose everything it queued.
             if connected {
                 lock.lock()
-                let batch = outgoing
+                // Swap the queue with the spare one: neither is reallocated turn after turn.
+                swap(&batch, &outgoing)
                 let isStopping = stopping
-                outgoing.removeAll(keepingCapacity: true)
                 wakePending = false
                 lock.unlock()
+                defer { batch.removeAll(keepingCapacity: true) }
                 do {
                     for frames in batch { try pub.send(frames) }
                     lock.lock()

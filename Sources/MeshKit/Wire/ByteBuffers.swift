@@ -15,9 +15,18 @@ struct ByteWriter {
     @inline(__always) mutating func bytes(_ b: [UInt8]) { buffer.append(contentsOf: b) }
 
     mutating func string(_ s: String) {
-        let utf8 = s.utf8.prefix(Int(UInt16.max))
-        u16(UInt16(utf8.count))
-        buffer.append(contentsOf: utf8)
+        var s = s
+        s.withUTF8 { utf8 in
+            let n = min(utf8.count, Int(UInt16.max))
+            u16(UInt16(n))
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[0..<n]))
+        }
+    }
+
+    /// The first `limit` bytes of `s`, with no length prefix.
+    mutating func text(_ s: String, limit: Int) {
+        var s = s
+        s.withUTF8 { buffer.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<min($0.count, limit)])) }
     }
 
     @inline(__always) private mutating func append<T: FixedWidthInteger>(_ v: T) {
@@ -25,12 +34,13 @@ struct ByteWriter {
     }
 }
 
-/// Reads little-endian fields, throwing `WireError.truncated` instead of reading past the end.
+/// Reads little-endian fields, throwing `WireError.truncated` instead of reading past the end. Reads in place:
+/// the bytes (a received frame) must outlive the reader.
 struct ByteReader {
-    private let bytes: [UInt8]
+    private let bytes: UnsafeRawBufferPointer
     private var offset = 0
 
-    init(_ bytes: [UInt8]) {
+    init(_ bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
     }
 
@@ -53,11 +63,9 @@ struct ByteReader {
     mutating func string(length: Int) throws(WireError) -> String {
         try need(length)
         defer { offset += length }
-        let start = offset
-        let s = bytes.withUnsafeBufferPointer {
-            String(validating: UnsafeBufferPointer(rebasing: $0[start..<start + length]), as: UTF8.self)
+        guard let s = WireText.string(UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + length])) else {
+            throw .badString
         }
-        guard let s else { throw .badString }
         return s
     }
 
@@ -65,10 +73,24 @@ struct ByteReader {
         let size = MemoryLayout<T>.size
         try need(size)
         defer { offset += size }
-        return bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: T.self) }
+        return bytes.loadUnaligned(fromByteOffset: offset, as: T.self)
     }
 
     @inline(__always) private func need(_ n: Int) throws(WireError) {
         if bytes.count - offset < n { throw .truncated(needed: n, remaining: bytes.count - offset) }
+    }
+}
+
+/// UTF-8 text from received bytes.
+enum WireText {
+    /// The bytes as a string, or nil when they are not valid UTF-8. ASCII (every topic and name the mesh sends)
+    /// takes a short path; anything else is fully validated.
+    @inline(__always) static func string(_ raw: UnsafeRawBufferPointer) -> String? {
+        guard let base = raw.baseAddress, !raw.isEmpty else { return "" }
+        let bytes = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: raw.count)
+        var high: UInt8 = 0
+        for b in bytes { high |= b }
+        if high < 0x80 { return String(decoding: bytes, as: UTF8.self) }
+        return String(validating: bytes, as: UTF8.self)
     }
 }

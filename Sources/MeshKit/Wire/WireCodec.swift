@@ -15,7 +15,7 @@ public enum WireCodec {
         w.u64(e.seq)
         w.i64(e.tsEvent)
         w.i64(e.tsInit)
-        w.buffer.append(contentsOf: e.source.utf8.prefix(sourceLength))
+        w.text(e.source, limit: sourceLength)
         switch e.message {
         case .bar(let symbol, let b):
             w.string(symbol); w.i64(b.time); w.f64(b.open); w.f64(b.high); w.f64(b.low); w.f64(b.close)
@@ -67,7 +67,18 @@ public enum WireCodec {
 
     /// Decodes a `[topic, payload]` message. Every way the bytes can be wrong is a `WireError` with its reason.
     public static func decode(topic: [UInt8], payload: [UInt8]) throws(WireError) -> Envelope {
-        guard let topicText = String(validating: topic, as: UTF8.self) else { throw .badTopic }
+        // Typed throws do not pass through `withUnsafeBytes`: carry the error out as a value.
+        let result = topic.withUnsafeBytes { t in
+            payload.withUnsafeBytes { p in Result { () throws(WireError) -> Envelope in try decode(topic: t, payload: p) } }
+        }
+        return try result.get()
+    }
+
+    /// Decodes a `[topic, payload]` message in place (the frames as received). Every way the bytes can be wrong
+    /// is a `WireError` with its reason.
+    public static func decode(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) throws(WireError)
+        -> Envelope {
+        guard let topicText = WireText.string(topic) else { throw .badTopic }
         var r = ByteReader(payload)
         let version = try r.u8()
         guard version == Envelope.schemaVersion else { throw .unsupportedVersion(version) }
