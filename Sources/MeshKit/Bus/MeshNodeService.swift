@@ -236,19 +236,20 @@ final class NodeOutcome: @unchecked Sendable {
 }
 
 /// A value behind a lock: how a node's state machine is shared between its handler and the rest of the process.
+/// Inlinable, so that a node's state machine is reached without generic indirection on every message.
 public final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
+    @usableFromInline let lock = NSLock()
+    @usableFromInline var stored: Value
 
     public init(_ value: Value) { stored = value }
 
-    public var value: Value {
+    @inlinable public var value: Value {
         get { lock.withLock { stored } }
         set { lock.withLock { stored = newValue } }
     }
 
     /// Runs `body` on the value with the lock held.
-    public func mutate<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+    @inlinable public func mutate<R>(_ body: (inout Value) throws -> R) rethrows -> R {
         lock.lock()
         defer { lock.unlock() }
         return try body(&stored)

@@ -160,7 +160,7 @@ public enum WireCodec {
             message = .end(service: try r.string(), topic: try r.string(), lastSeq: try r.u64())
         }
         guard r.isAtEnd else { throw .trailingBytes(r.remaining) }
-        if let expected = Topic.messageType(of: topicText), expected != type {
+        if let expected = Topic.messageType(of: topic), expected != type {
             throw .topicMismatch(topic: topicText, type: type.name)
         }
         return Envelope(topic: topicText, source: source, seq: seq, tsEvent: tsEvent, tsInit: tsInit, message: message)
