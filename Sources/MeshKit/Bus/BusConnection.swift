@@ -42,7 +42,13 @@ public final class BusConnection: @unchecked Sendable {
 
     private let lock = NSLock()
     /// Multipart messages waiting for the I/O thread, in publish order.
-    private var outgoing: [[[UInt8]]] = []
+    private var outgoing: [Outgoing] = []
+
+    /// A queued message: a topic frame (shared by its topic's messages) and a payload, or raw frames.
+    private enum Outgoing {
+        case message(topic: [UInt8], payload: [UInt8])
+        case raw([[UInt8]])
+    }
     /// Per topic published: its name, its bytes (the topic frame, shared by every message) and its last seq.
     private var sequences: [(topic: String, bytes: [UInt8], seq: UInt64)] = []
     private var stopping = false
@@ -134,7 +140,7 @@ public final class BusConnection: @unchecked Sendable {
         let seq = sequences[slot].seq
         let payload = WireCodec.encode(Envelope(topic: topic, source: source, seq: seq, tsEvent: tsEvent, tsInit: tsInit,
                                                 message: message))
-        outgoing.append([sequences[slot].bytes, payload])
+        outgoing.append(.message(topic: sequences[slot].bytes, payload: payload))
         let onIOThread = ioThread.map { pthread_equal($0, pthread_self()) != 0 } ?? false
         let fd = wakePending || onIOThread ? -1 : wakeWrite
         if !onIOThread { wakePending = true }
@@ -168,7 +174,7 @@ public final class BusConnection: @unchecked Sendable {
     /// Queues raw frames exactly as given (for tests and tools that must send malformed traffic).
     public func publishRaw(_ frames: [[UInt8]]) {
         lock.lock()
-        outgoing.append(frames)
+        outgoing.append(.raw(frames))
         let fd = wakePending ? -1 : wakeWrite
         wakePending = true
         lock.unlock()
@@ -178,10 +184,16 @@ public final class BusConnection: @unchecked Sendable {
     /// Whether a subscription that matches `topic` has reached this connection's publisher through the
     /// forwarder, so that a message on `topic` published now is delivered rather than filtered out.
     public func hasSubscriber(for topic: String) -> Bool {
-        let bytes = Array(topic.utf8)
-        lock.lock()
-        defer { lock.unlock() }
-        return upstreamSubscriptions.contains { bytes.starts(with: $0) }
+        var topic = topic
+        return topic.withUTF8 { bytes in
+            lock.lock()
+            defer { lock.unlock() }
+            return upstreamSubscriptions.contains { prefix in
+                prefix.count <= bytes.count && prefix.withUnsafeBytes { p in
+                    p.isEmpty || memcmp(p.baseAddress!, bytes.baseAddress!, p.count) == 0
+                }
+            }
+        }
     }
 
     public func currentStats() -> Stats {
@@ -241,7 +253,7 @@ public final class BusConnection: @unchecked Sendable {
         var drain = [UInt8](repeating: 0, count: 256)
         let holdUntil = DispatchTime.now().uptimeNanoseconds + Self.connectHold
         var connected = false
-        var batch: [[[UInt8]]] = []
+        var batch: [Outgoing] = []
         // Direct mode: no hold timeout; messages wait until every peer has subscribed here.
         let peersExpected = lock.withLock { self.peersExpected }
         let direct = peersExpected > 0
@@ -330,7 +342,15 @@ public final class BusConnection: @unchecked Sendable {
                 lock.unlock()
                 defer { batch.removeAll(keepingCapacity: true) }
                 do {
-                    for frames in batch { try pub.send(frames) }
+                    for item in batch {
+                        switch item {
+                        case .message(let topic, let payload):
+                            try pub.sendFrame(topic, flags: ZMQ_SNDMORE)
+                            try pub.sendFrame(payload, flags: 0)
+                        case .raw(let frames):
+                            try pub.send(frames)
+                        }
+                    }
                     lock.lock()
                     stats.messagesOut += UInt64(batch.count)
                     lock.unlock()

@@ -90,8 +90,9 @@ public struct MeshNodeService: Service {
         let onReady = self.onReady
         let readiness = ReadinessFlag()
         let outcome = NodeOutcome()
-        let connection = Locked<BusConnection?>(nil)
-        let publisher = Locked<Publish?>(nil)
+        // Set once, before the connection starts (which orders them before every callback); read without a lock.
+        let connection = SetBeforeStart<BusConnection>()
+        let publisher = SetBeforeStart<Publish>()
         // The probe subscription comes last: when a probe arrives, every earlier subscription is live.
         let bus = BusConnection(source: name, endpoints: endpoints, subscriptions: subscriptions + [Topic.probe],
                                 logger: logger) { event in
@@ -254,6 +255,12 @@ public final class Locked<Value>: @unchecked Sendable {
         defer { lock.unlock() }
         return try body(&stored)
     }
+}
+
+/// A value set once before the bus connection's I/O thread starts and only read after: the thread start orders
+/// the write before every read, so no lock is needed on the per-message path.
+final class SetBeforeStart<Value>: @unchecked Sendable {
+    var value: Value?
 }
 
 /// Set once, read from several tasks.
