@@ -359,6 +359,10 @@ public final class BusConnection: @unchecked Sendable {
                     if (error as? ZMQError)?.kind == .terminated { break loop }
                 }
                 if isStopping { break loop }
+            } else if direct && lock.withLock({ stopping }) {
+                // Direct mode has no hold timeout: a connection stopped before all its peers subscribed (a peer
+                // died first) has nobody complete to send to; it does not wait for them.
+                break loop
             }
         }
         sub?.close()
