@@ -7,7 +7,15 @@ import TradingCore
 public enum WireCodec {
     /// Encodes the payload frame (the topic travels in its own frame).
     public static func encode(_ e: Envelope) -> [UInt8] {
-        var w = ByteWriter(capacity: 96)
+        // A message is encoded on the stack and copied once into its array (most fit in 256 bytes).
+        withUnsafeTemporaryAllocation(byteCount: 256, alignment: 8) { scratch in
+            var w = ByteWriter(scratch: scratch)
+            write(e, to: &w)
+            return w.bytes()
+        }
+    }
+
+    private static func write(_ e: Envelope, to w: inout ByteWriter) {
         w.u8(Envelope.schemaVersion)
         w.u8(e.message.type.rawValue)
         let sourceLength = min(e.source.utf8.count, Int(UInt16.max))
@@ -62,7 +70,6 @@ public enum WireCodec {
         case .end(let service, let topic, let lastSeq):
             w.string(service); w.string(topic); w.u64(lastSeq)
         }
-        return w.buffer
     }
 
     /// Decodes a `[topic, payload]` message. Every way the bytes can be wrong is a `WireError` with its reason.
