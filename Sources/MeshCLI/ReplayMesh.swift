@@ -40,6 +40,9 @@ public struct ReplayMesh: Sendable {
         public var cpu: [(service: String, user: Double, system: Double)]
     }
 
+    /// The services of a replay, by the names they publish under.
+    static let services = ["DataSvc", "PredictSvc", "StrategySvc", "ExecSvc"]
+
     /// The service processes, in start order.
     func plan(frontend: String, backend: String) -> [(name: String, executable: String, arguments: [String])] {
         let config = ["--config", configPath] + overrides.flatMap { ["--set", $0] }
@@ -67,15 +70,21 @@ public struct ReplayMesh: Sendable {
         }
         defer { if self.runDirectory == nil { try? FileManager.default.removeItem(atPath: runDirectory) } }
         let frontend: String, backend: String
+        // Direct mode: each service publishes on its own endpoint and subscribes at the others', so the replay's
+        // traffic does not pass through the forwarder (which stays up for outside publishers, e.g. a test's).
+        let peers: [(name: String, endpoint: String)]
         if transport == "tcp" {
             let port = 20_000 + Int(getpid() % 20_000)
             (frontend, backend) = ("tcp://127.0.0.1:\(port)", "tcp://127.0.0.1:\(port + 1)")
+            peers = Self.services.enumerated().map { ($1, "tcp://127.0.0.1:\(port + 2 + $0)") }
         } else {
             (frontend, backend) = ("ipc://\(runDirectory)/in.ipc", "ipc://\(runDirectory)/out.ipc")
+            peers = Self.services.map { ($0, "ipc://\(runDirectory)/\($0).ipc") }
         }
         var environment = ProcessInfo.processInfo.environment
         environment["TRADEMESH_BUS_FRONTEND"] = frontend
         environment["TRADEMESH_BUS_BACKEND"] = backend
+        environment["TRADEMESH_BUS_PEERS"] = peers.map { "\($0.name)=\($0.endpoint)" }.joined(separator: ",")
         environment["TRADEMESH_HEARTBEAT_MS"] = environment["TRADEMESH_HEARTBEAT_MS"] ?? "250"
         let group = LocalProcessGroup()
         let started = Date()

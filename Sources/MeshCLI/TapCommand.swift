@@ -37,6 +37,8 @@ public struct TapCommand: AsyncParsableCommand {
             try sub.setReceiveHighWaterMark(0)
             for p in prefixes.isEmpty ? [""] : prefixes { try sub.subscribe(p) }
             try sub.connect(endpoints.backend)
+            // A direct-mode mesh (TRADEMESH_BUS_PEERS): the services' own publishers, which the forwarder does not see.
+            for peer in endpoints.peers { try sub.connect(peer.endpoint) }
             let stop = SignalStop { ctx.shutdown() }
             defer { withExtendedLifetime(stop) {} }
             var monitor = StreamMonitor()

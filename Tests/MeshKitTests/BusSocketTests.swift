@@ -26,6 +26,42 @@ import TradingCore
         return (proxy, sub, collected, endpoints)
     }
 
+    /// Direct mode: a publisher binds its own endpoint and holds what it publishes until every listed peer has
+    /// subscribed; so messages published before the subscriber even exists all arrive, in order.
+    @Test func directModeLosesNothingPublishedBeforeThePeersSubscribed() async throws {
+        var endpoints = TestSupport.endpoints()
+        let dir = (String(endpoints.frontend.dropFirst("ipc://".count)) as NSString).deletingLastPathComponent
+        endpoints.peers = [.init(name: "feed", endpoint: "ipc://\(dir)/feed.ipc"),
+                           .init(name: "sink", endpoint: "ipc://\(dir)/sink.ipc")]
+        let feed = BusConnection(source: "feed", endpoints: endpoints, subscriptions: ["ctl."],
+                                 logger: TestSupport.logger)
+        try feed.start()
+        for _ in 0..<500 {
+            feed.publish(topic: "bar.X", message: Samples.messages[0].1, tsEvent: 1, tsInit: 1)
+        }
+        let sink = BusConnection(source: "sink", endpoints: endpoints, subscriptions: ["bar."],
+                                 logger: TestSupport.logger)
+        try sink.start()
+        let collected = Collected.consuming(sink)
+        let all = await TestSupport.eventually { collected.envelopes.filter { $0.source == "feed" }.count == 500 }
+        #expect(all)
+        #expect(collected.envelopes.filter { $0.source == "feed" }.map(\.seq) == Array(1...500))
+        #expect(sink.currentStats().gaps == 0)
+        #expect(feed.hasSubscriber(for: "bar.X"))
+        await feed.shutdown(); await sink.shutdown()
+    }
+
+    @Test func peersAreReadFromTheEnvironment() throws {
+        let e = try MeshEndpoints.load(path: nil, environment: [
+            "TRADEMESH_BUS_PEERS": "DataSvc=ipc:///tmp/x/DataSvc.ipc,ExecSvc=tcp://127.0.0.1:9000"])
+        #expect(e.peers == [.init(name: "DataSvc", endpoint: "ipc:///tmp/x/DataSvc.ipc"),
+                            .init(name: "ExecSvc", endpoint: "tcp://127.0.0.1:9000")])
+        #expect(throws: MeshError.self) {
+            try MeshEndpoints.load(path: nil, environment: ["TRADEMESH_BUS_PEERS": "DataSvc:/tmp/x"])
+        }
+        #expect(try MeshEndpoints.load(path: nil, environment: [:]).peers.isEmpty)
+    }
+
     @Test func publishAndReceiveEveryType() async throws {
         let (proxy, sub, collected, endpoints) = try await Self.setUp(subscriptions: ["bar.", "pred.", "signal.", "order.",
                                                                                       "fill.", "pnl.", "ctl."])

@@ -50,6 +50,19 @@ enum Samples {
         }
     }
 
+    /// Messages longer than the encoder's stack scratch buffer, and text that is not ASCII, round-trip too.
+    @Test func longAndNonASCIIMessagesRoundTrip() throws {
+        let messages: [(String, MeshMessage)] = [
+            ("ctl.kill", .kill(reason: String(repeating: "halt ", count: 200), flatten: true)),
+            ("ctl.ready", .ready(service: "ExecSvc", topics: (0..<60).map { "bar.SYM\($0)" })),
+            ("ctl.resume", .resume(reason: "reprise après l’arrêt — ok ✓")),
+        ]
+        for (topic, message) in messages {
+            let e = Envelope(topic: topic, source: "Svc-é", seq: 7, tsEvent: 1, tsInit: 2, message: message)
+            #expect(try WireCodec.decode(topic: Array(topic.utf8), payload: WireCodec.encode(e)) == e)
+        }
+    }
+
     @Test func barLayoutIsFixed() {
         // 28-byte header + 4-byte source + (2 + 4) symbol + 8 time + 5 × 8 prices = 86 bytes (docs/wire.md).
         let bytes = WireCodec.encode(Samples.envelope(0))

@@ -42,8 +42,15 @@ public final class BusConnection: @unchecked Sendable {
 
     private let lock = NSLock()
     /// Multipart messages waiting for the I/O thread, in publish order.
-    private var outgoing: [[[UInt8]]] = []
-    private var sequences: [String: UInt64] = [:]
+    private var outgoing: [Outgoing] = []
+
+    /// A queued message: a topic frame (shared by its topic's messages) and a payload, or raw frames.
+    private enum Outgoing {
+        case message(topic: [UInt8], payload: [UInt8])
+        case raw([[UInt8]])
+    }
+    /// Per topic published: its name, its bytes (the topic frame, shared by every message) and its last seq.
+    private var sequences: [(topic: String, bytes: [UInt8], seq: UInt64)] = []
     private var stopping = false
     /// A wake-up byte is in the pipe and the I/O thread has not yet taken the queue: no need to write another.
     private var wakePending = false
@@ -55,6 +62,9 @@ public final class BusConnection: @unchecked Sendable {
     private var wakeWrite: Int32 = -1
     private let finished = DispatchSemaphore(value: 0)
     private var started = false
+    /// Direct mode: how many peers must have subscribed to this connection's own publisher before anything is
+    /// sent (0 = forwarder mode, with the connect hold instead).
+    private var peersExpected = 0
 
     /// - Parameters:
     ///   - subscriptions: topic prefixes to receive (empty = publish only).
@@ -82,14 +92,28 @@ public final class BusConnection: @unchecked Sendable {
         let pub = try ZMQSocket(context: ctx, type: .xpub)
         try pub.setLinger(milliseconds: 1000)
         try pub.setSendHighWaterMark(0)
-        try pub.connect(endpoints.frontend)
-        let sub: ZMQSocket? = subscriptions.isEmpty ? nil : try ZMQSocket(context: ctx, type: .sub)
+        let direct = endpoints.peers.first { $0.name == source }
+        if let direct {
+            // Direct mode: this service's own publisher, which every peer subscribes to. Verbose, so that each
+            // peer's marker subscription is seen, not just the first.
+            try pub.setXPubVerbose(true)
+            MeshEndpoints.prepareDirectory(for: direct.endpoint)
+            try pub.bind(direct.endpoint)
+        } else {
+            try pub.connect(endpoints.frontend)
+        }
+        let sub: ZMQSocket? = subscriptions.isEmpty && direct == nil ? nil : try ZMQSocket(context: ctx, type: .sub)
         if let sub {
             try sub.setLinger(milliseconds: 0)
             try sub.setReceiveHighWaterMark(0)
             for prefix in subscriptions { try sub.subscribe(prefix) }
             try sub.connect(endpoints.backend)
+            if direct != nil {
+                try sub.subscribe(MeshEndpoints.peerMarker)   // last: see `MeshEndpoints.peerMarker`
+                for peer in endpoints.peers { try sub.connect(peer.endpoint) }
+            }
         }
+        peersExpected = direct == nil ? 0 : endpoints.peers.count
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw MeshError.config("pipe() failed: errno \(errno)") }
         _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
@@ -111,11 +135,12 @@ public final class BusConnection: @unchecked Sendable {
     @discardableResult
     public func publish(topic: String, message: MeshMessage, tsEvent: Int64, tsInit: Int64) -> UInt64 {
         lock.lock()
-        let seq = (sequences[topic] ?? 0) + 1
-        sequences[topic] = seq
+        let slot = stream(topic)
+        sequences[slot].seq += 1
+        let seq = sequences[slot].seq
         let payload = WireCodec.encode(Envelope(topic: topic, source: source, seq: seq, tsEvent: tsEvent, tsInit: tsInit,
                                                 message: message))
-        outgoing.append([Array(topic.utf8), payload])
+        outgoing.append(.message(topic: sequences[slot].bytes, payload: payload))
         let onIOThread = ioThread.map { pthread_equal($0, pthread_self()) != 0 } ?? false
         let fd = wakePending || onIOThread ? -1 : wakeWrite
         if !onIOThread { wakePending = true }
@@ -127,7 +152,15 @@ public final class BusConnection: @unchecked Sendable {
     /// Makes the next message on `topic` carry sequence number `seq + 1`: a restarted publisher continuing its
     /// stream where the previous process left it.
     public func continueSequence(topic: String, after seq: UInt64) {
-        lock.withLock { sequences[topic] = seq }
+        lock.withLock { sequences[stream(topic)].seq = seq }
+    }
+
+    /// The slot of `topic` in `sequences`, made on first use. Caller holds `lock`. A process publishes on a few
+    /// topics: a linear scan over short strings beats hashing one per message.
+    private func stream(_ topic: String) -> Int {
+        for i in sequences.indices where sequences[i].topic == topic { return i }
+        sequences.append((topic, Array(topic.utf8), 0))
+        return sequences.count - 1
     }
 
     /// Queues a message again with its original sequence number (an answer to `ctl.resend`); the stream's counter
@@ -141,7 +174,7 @@ public final class BusConnection: @unchecked Sendable {
     /// Queues raw frames exactly as given (for tests and tools that must send malformed traffic).
     public func publishRaw(_ frames: [[UInt8]]) {
         lock.lock()
-        outgoing.append(frames)
+        outgoing.append(.raw(frames))
         let fd = wakePending ? -1 : wakeWrite
         wakePending = true
         lock.unlock()
@@ -151,10 +184,16 @@ public final class BusConnection: @unchecked Sendable {
     /// Whether a subscription that matches `topic` has reached this connection's publisher through the
     /// forwarder, so that a message on `topic` published now is delivered rather than filtered out.
     public func hasSubscriber(for topic: String) -> Bool {
-        let bytes = Array(topic.utf8)
-        lock.lock()
-        defer { lock.unlock() }
-        return upstreamSubscriptions.contains { bytes.starts(with: $0) }
+        var topic = topic
+        return topic.withUTF8 { bytes in
+            lock.lock()
+            defer { lock.unlock() }
+            return upstreamSubscriptions.contains { prefix in
+                prefix.count <= bytes.count && prefix.withUnsafeBytes { p in
+                    p.isEmpty || memcmp(p.baseAddress!, bytes.baseAddress!, p.count) == 0
+                }
+            }
+        }
     }
 
     public func currentStats() -> Stats {
@@ -214,10 +253,16 @@ public final class BusConnection: @unchecked Sendable {
         var drain = [UInt8](repeating: 0, count: 256)
         let holdUntil = DispatchTime.now().uptimeNanoseconds + Self.connectHold
         var connected = false
+        var batch: [Outgoing] = []
+        // Direct mode: no hold timeout; messages wait until every peer has subscribed here.
+        let peersExpected = lock.withLock { self.peersExpected }
+        let direct = peersExpected > 0
+        let marker = [UInt8(1)] + Array(MeshEndpoints.peerMarker.utf8)
+        var peersSubscribed = 0
         loop: while true {
             let ready: [Bool]
             var timeout = -1
-            if !connected {
+            if !connected && !direct {
                 let now = DispatchTime.now().uptimeNanoseconds
                 timeout = now >= holdUntil ? 0 : Int((holdUntil - now) / 1_000_000) + 1
             }
@@ -226,13 +271,21 @@ public final class BusConnection: @unchecked Sendable {
             } catch {
                 break loop   // ETERM: the context was shut down
             }
-            if !connected && DispatchTime.now().uptimeNanoseconds >= holdUntil { connected = true }
+            if !connected && !direct && DispatchTime.now().uptimeNanoseconds >= holdUntil { connected = true }
             if ready[1] {
                 // Subscription messages from the forwarder: the connection is up.
                 while let frames = try? pub.receive(dontWait: true) {
-                    connected = true
-                    // [0x01, prefix…] subscribes, [0x00, prefix…] unsubscribes.
                     guard let frame = frames.first, let kind = frame.first else { continue }
+                    if direct {
+                        if frame == marker {
+                            peersSubscribed += 1
+                            if peersSubscribed >= peersExpected { connected = true }
+                            continue
+                        }
+                    } else {
+                        connected = true
+                    }
+                    // [0x01, prefix…] subscribes, [0x00, prefix…] unsubscribes.
                     lock.lock()
                     if kind == 1 { upstreamSubscriptions.insert(Array(frame.dropFirst())) }
                     else if kind == 0 { upstreamSubscriptions.remove(Array(frame.dropFirst())) }
@@ -247,9 +300,12 @@ public final class BusConnection: @unchecked Sendable {
                 var received: [Event] = []
                 var failed = false
                 for _ in 0..<1024 {
-                    let frames: [[UInt8]]
+                    let outcome: StreamMonitor.Outcome
                     do {
-                        frames = try sub.receive(dontWait: true)
+                        // Decoded straight from libzmq's buffers: no copy of the frames.
+                        outcome = try sub.receiveInPlace(dontWait: true) { count, topic, payload in
+                            monitor.check(frameCount: count, topic: topic, payload: payload, logger: logger)
+                        }
                     } catch let error as ZMQError where error.kind == .wouldBlock {
                         break
                     } catch {
@@ -257,7 +313,7 @@ public final class BusConnection: @unchecked Sendable {
                         break
                     }
                     let event: Event
-                    switch monitor.check(frames, logger: logger) {
+                    switch outcome {
                     case .message(let e): event = .message(e)
                     case .messageAfterGap(let e, let missing): event = .gap(e, missing: missing)
                     case .garbage: continue
@@ -279,13 +335,22 @@ public final class BusConnection: @unchecked Sendable {
             // publisher would otherwise lose everything it queued.
             if connected {
                 lock.lock()
-                let batch = outgoing
+                // Swap the queue with the spare one: neither is reallocated turn after turn.
+                swap(&batch, &outgoing)
                 let isStopping = stopping
-                outgoing.removeAll(keepingCapacity: true)
                 wakePending = false
                 lock.unlock()
+                defer { batch.removeAll(keepingCapacity: true) }
                 do {
-                    for frames in batch { try pub.send(frames) }
+                    for item in batch {
+                        switch item {
+                        case .message(let topic, let payload):
+                            try pub.sendFrame(topic, flags: ZMQ_SNDMORE)
+                            try pub.sendFrame(payload, flags: 0)
+                        case .raw(let frames):
+                            try pub.send(frames)
+                        }
+                    }
                     lock.lock()
                     stats.messagesOut += UInt64(batch.count)
                     lock.unlock()
@@ -294,6 +359,10 @@ public final class BusConnection: @unchecked Sendable {
                     if (error as? ZMQError)?.kind == .terminated { break loop }
                 }
                 if isStopping { break loop }
+            } else if direct && lock.withLock({ stopping }) {
+                // Direct mode has no hold timeout: a connection stopped before all its peers subscribed (a peer
+                // died first) has nobody complete to send to; it does not wait for them.
+                break loop
             }
         }
         sub?.close()

@@ -9,6 +9,38 @@ public struct MeshEndpoints: Sendable, Equatable {
     public var backend: String
     /// How often services publish `ctl.heartbeat`.
     public var heartbeatInterval: Duration
+    /// Direct mode (empty = off): every listed service binds its own publisher at its endpoint and every
+    /// service subscribes at all of them (and still at `backend`, for outside publishers), so the mesh's own
+    /// traffic skips the forwarder. `Backtester replay` sets it through `TRADEMESH_BUS_PEERS`.
+    public var peers: [Peer] = []
+
+    /// One service's own publisher in direct mode.
+    public struct Peer: Sendable, Equatable {
+        public var name: String
+        public var endpoint: String
+        public init(name: String, endpoint: String) {
+            self.name = name
+            self.endpoint = endpoint
+        }
+    }
+
+    /// The subscription a direct-mode subscriber makes last at every peer. It sorts after every topic, and a
+    /// subscriber sends its subscriptions in order (libzmq replays them sorted on connect), so a publisher that
+    /// has seen this prefix from every peer knows all their subscriptions are in place. Nobody publishes on it.
+    public static let peerMarker = "~peer"
+
+    /// `TRADEMESH_BUS_PEERS`: `name=endpoint` pairs separated by commas.
+    public static func parsePeers(_ text: String) throws -> [Peer] {
+        try text.split(separator: ",").map { item in
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty,
+                  parts[1].hasPrefix("ipc://") || parts[1].hasPrefix("tcp://") || parts[1].hasPrefix("inproc://")
+            else {
+                throw MeshError.config("TRADEMESH_BUS_PEERS: expected name=endpoint pairs separated by commas, got '\(item)'")
+            }
+            return Peer(name: parts[0], endpoint: parts[1])
+        }
+    }
 
     public static let defaultFrontend = "ipc:///tmp/trademesh/trademesh/bus-in.ipc"
     public static let defaultBackend = "ipc:///tmp/trademesh/trademesh/bus-out.ipc"
@@ -20,7 +52,7 @@ public struct MeshEndpoints: Sendable, Equatable {
         self.heartbeatInterval = heartbeatInterval
     }
 
-    /// Reads `path` (if given and present), then applies `TRADEMESH_BUS_FRONTEND` / `TRADEMESH_BUS_BACKEND` /
+    /// Reads `path` (if given and present), then applies `TRADEMESH_BUS_FRONTEND` / `TRADEMESH_BUS_BACKEND` / `TRADEMESH_BUS_PEERS` /
     /// `TRADEMESH_HEARTBEAT_MS` from `environment`.
     public static func load(path: String?, environment: [String: String]) throws -> MeshEndpoints {
         var e = MeshEndpoints()
@@ -32,6 +64,7 @@ public struct MeshEndpoints: Sendable, Equatable {
         }
         if let v = environment["TRADEMESH_BUS_FRONTEND"], !v.isEmpty { e.frontend = v }
         if let v = environment["TRADEMESH_BUS_BACKEND"], !v.isEmpty { e.backend = v }
+        if let v = environment["TRADEMESH_BUS_PEERS"], !v.isEmpty { e.peers = try parsePeers(v) }
         if let v = environment["TRADEMESH_HEARTBEAT_MS"] {
             guard let ms = Int(v), ms > 0 else { throw MeshError.config("TRADEMESH_HEARTBEAT_MS: expected milliseconds, got '\(v)'") }
             e.heartbeatInterval = .milliseconds(ms)

@@ -90,8 +90,9 @@ public struct MeshNodeService: Service {
         let onReady = self.onReady
         let readiness = ReadinessFlag()
         let outcome = NodeOutcome()
-        let connection = Locked<BusConnection?>(nil)
-        let publisher = Locked<Publish?>(nil)
+        // Set once, before the connection starts (which orders them before every callback); read without a lock.
+        let connection = SetBeforeStart<BusConnection>()
+        let publisher = SetBeforeStart<Publish>()
         // The probe subscription comes last: when a probe arrives, every earlier subscription is live.
         let bus = BusConnection(source: name, endpoints: endpoints, subscriptions: subscriptions + [Topic.probe],
                                 logger: logger) { event in
@@ -236,23 +237,30 @@ final class NodeOutcome: @unchecked Sendable {
 }
 
 /// A value behind a lock: how a node's state machine is shared between its handler and the rest of the process.
+/// Inlinable, so that a node's state machine is reached without generic indirection on every message.
 public final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
+    @usableFromInline let lock = NSLock()
+    @usableFromInline var stored: Value
 
     public init(_ value: Value) { stored = value }
 
-    public var value: Value {
+    @inlinable public var value: Value {
         get { lock.withLock { stored } }
         set { lock.withLock { stored = newValue } }
     }
 
     /// Runs `body` on the value with the lock held.
-    public func mutate<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+    @inlinable public func mutate<R>(_ body: (inout Value) throws -> R) rethrows -> R {
         lock.lock()
         defer { lock.unlock() }
         return try body(&stored)
     }
+}
+
+/// A value set once before the bus connection's I/O thread starts and only read after: the thread start orders
+/// the write before every read, so no lock is needed on the per-message path.
+final class SetBeforeStart<Value>: @unchecked Sendable {
+    var value: Value?
 }
 
 /// Set once, read from several tasks.

@@ -16,7 +16,12 @@ public struct StreamMonitor: Sendable {
         var source: String
     }
 
-    private var lastSeq: [StreamKey: UInt64] = [:]
+    /// The last sequence number per stream. A mesh has a handful of streams: they are looked up by a linear
+    /// scan (comparing short strings is cheaper than hashing two of them per message), with an index once
+    /// there are many.
+    private var streams: [(key: StreamKey, seq: UInt64)] = []
+    private var index: [StreamKey: Int] = [:]
+    private static let scanLimit = 16
     private var garbageLogged: Set<String> = []
     public private(set) var garbageCount: UInt64 = 0
     public private(set) var gapCount: UInt64 = 0
@@ -27,12 +32,22 @@ public struct StreamMonitor: Sendable {
 
     /// Checks one multipart message.
     public mutating func check(_ frames: [[UInt8]], logger: Logger) -> Outcome {
-        let topic = frames.first.map { String(decoding: $0.prefix(64), as: UTF8.self) } ?? ""
+        let first = frames.first ?? []
+        let second = frames.count > 1 ? frames[1] : []
+        return first.withUnsafeBytes { t in
+            second.withUnsafeBytes { p in check(frameCount: frames.count, topic: t, payload: p, logger: logger) }
+        }
+    }
+
+    /// Checks one multipart message as received: its frame count and its first two frames.
+    public mutating func check(frameCount: Int, topic topicBytes: UnsafeRawBufferPointer,
+                               payload: UnsafeRawBufferPointer, logger: Logger) -> Outcome {
         let envelope: Envelope
         do throws(WireError) {
-            guard frames.count == 2 else { throw .wrongFrameCount(frames.count) }
-            envelope = try WireCodec.decode(topic: frames[0], payload: frames[1])
+            guard frameCount == 2 else { throw .wrongFrameCount(frameCount) }
+            envelope = try WireCodec.decode(topic: topicBytes, payload: payload)
         } catch {
+            let topic = String(decoding: topicBytes.prefix(64), as: UTF8.self)
             garbageCount += 1
             if garbageLogged.insert(topic).inserted {
                 logger.warning("dropped undecodable message", metadata: [
@@ -43,13 +58,22 @@ public struct StreamMonitor: Sendable {
         }
         received += 1
         lastSequence = envelope.seq
-        let key = StreamKey(topic: envelope.topic, source: envelope.source)
-        let previous = lastSeq[key]
+        let slot = stream(topic: envelope.topic, source: envelope.source)
+        let previous: UInt64? = slot.map { streams[$0].seq }
         if let previous, envelope.seq <= previous {
             // A re-sent (or repeated) message: delivered, but neither a gap nor a new position in its stream.
             return .message(envelope)
         }
-        lastSeq[key] = envelope.seq
+        if let slot {
+            streams[slot].seq = envelope.seq
+        } else {
+            let key = StreamKey(topic: envelope.topic, source: envelope.source)
+            streams.append((key, envelope.seq))
+            if streams.count > Self.scanLimit {
+                if index.isEmpty { for (i, s) in streams.enumerated() { index[s.key] = i } }
+                else { index[key] = streams.count - 1 }
+            }
+        }
         if let previous, envelope.seq != previous &+ 1 {
             let missing = envelope.seq - previous - 1
             gapCount += 1
@@ -60,5 +84,11 @@ public struct StreamMonitor: Sendable {
             return .messageAfterGap(envelope, missing: missing)
         }
         return .message(envelope)
+    }
+
+    private func stream(topic: String, source: String) -> Int? {
+        if streams.count > Self.scanLimit { return index[StreamKey(topic: topic, source: source)] }
+        for i in streams.indices where streams[i].key.topic == topic && streams[i].key.source == source { return i }
+        return nil
     }
 }

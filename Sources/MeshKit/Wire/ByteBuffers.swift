@@ -1,36 +1,79 @@
-/// Appends little-endian fields to a byte array.
+/// Appends little-endian fields: into a caller's scratch buffer while they fit (plain stores, no bounds-checked
+/// appends), then into a byte array. `bytes()` returns what was written.
 struct ByteWriter {
-    var buffer: [UInt8]
+    private let scratch: UnsafeMutableRawBufferPointer
+    private var count = 0
+    /// Set once the scratch buffer overflowed: everything written so far, and all later writes.
+    private var spill: [UInt8]?
 
-    init(capacity: Int) {
-        buffer = []
-        buffer.reserveCapacity(capacity)
+    init(scratch: UnsafeMutableRawBufferPointer) {
+        self.scratch = scratch
     }
 
-    @inline(__always) mutating func u8(_ v: UInt8) { buffer.append(v) }
+    @inline(__always) mutating func u8(_ v: UInt8) { append(v) }
     @inline(__always) mutating func u16(_ v: UInt16) { append(v.littleEndian) }
     @inline(__always) mutating func u64(_ v: UInt64) { append(v.littleEndian) }
     @inline(__always) mutating func i64(_ v: Int64) { append(v.littleEndian) }
     @inline(__always) mutating func f64(_ v: Double) { append(v.bitPattern.littleEndian) }
-    @inline(__always) mutating func bytes(_ b: [UInt8]) { buffer.append(contentsOf: b) }
 
     mutating func string(_ s: String) {
-        let utf8 = s.utf8.prefix(Int(UInt16.max))
-        u16(UInt16(utf8.count))
-        buffer.append(contentsOf: utf8)
+        var s = s
+        s.withUTF8 { utf8 in
+            let n = min(utf8.count, Int(UInt16.max))
+            u16(UInt16(n))
+            raw(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: utf8[0..<n])))
+        }
+    }
+
+    /// The first `limit` bytes of `s`, with no length prefix.
+    mutating func text(_ s: String, limit: Int) {
+        var s = s
+        s.withUTF8 { raw(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: $0[0..<min($0.count, limit)]))) }
+    }
+
+    func bytes() -> [UInt8] {
+        spill ?? Array(UnsafeRawBufferPointer(rebasing: scratch[0..<count]))
     }
 
     @inline(__always) private mutating func append<T: FixedWidthInteger>(_ v: T) {
-        withUnsafeBytes(of: v) { buffer.append(contentsOf: $0) }
+        let n = MemoryLayout<T>.size
+        if spill == nil && scratch.count - count >= n {
+            scratch.storeBytes(of: v, toByteOffset: count, as: T.self)
+            count += n
+        } else {
+            withUnsafeBytes(of: v) { overflow($0) }
+        }
+    }
+
+    private mutating func raw(_ bytes: UnsafeRawBufferPointer) {
+        if spill == nil && scratch.count - count >= bytes.count {
+            if let base = bytes.baseAddress, !bytes.isEmpty {
+                (scratch.baseAddress! + count).copyMemory(from: base, byteCount: bytes.count)
+            }
+            count += bytes.count
+        } else {
+            overflow(bytes)
+        }
+    }
+
+    private mutating func overflow(_ bytes: UnsafeRawBufferPointer) {
+        if spill == nil {
+            var array = [UInt8]()
+            array.reserveCapacity(2 * scratch.count + bytes.count)
+            array.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[0..<count]))
+            spill = array
+        }
+        spill!.append(contentsOf: bytes)
     }
 }
 
-/// Reads little-endian fields, throwing `WireError.truncated` instead of reading past the end.
+/// Reads little-endian fields, throwing `WireError.truncated` instead of reading past the end. Reads in place:
+/// the bytes (a received frame) must outlive the reader.
 struct ByteReader {
-    private let bytes: [UInt8]
+    private let bytes: UnsafeRawBufferPointer
     private var offset = 0
 
-    init(_ bytes: [UInt8]) {
+    init(_ bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
     }
 
@@ -53,11 +96,9 @@ struct ByteReader {
     mutating func string(length: Int) throws(WireError) -> String {
         try need(length)
         defer { offset += length }
-        let start = offset
-        let s = bytes.withUnsafeBufferPointer {
-            String(validating: UnsafeBufferPointer(rebasing: $0[start..<start + length]), as: UTF8.self)
+        guard let s = WireText.string(UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + length])) else {
+            throw .badString
         }
-        guard let s else { throw .badString }
         return s
     }
 
@@ -65,10 +106,24 @@ struct ByteReader {
         let size = MemoryLayout<T>.size
         try need(size)
         defer { offset += size }
-        return bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: T.self) }
+        return bytes.loadUnaligned(fromByteOffset: offset, as: T.self)
     }
 
     @inline(__always) private func need(_ n: Int) throws(WireError) {
         if bytes.count - offset < n { throw .truncated(needed: n, remaining: bytes.count - offset) }
+    }
+}
+
+/// UTF-8 text from received bytes.
+enum WireText {
+    /// The bytes as a string, or nil when they are not valid UTF-8. ASCII (every topic and name the mesh sends)
+    /// takes a short path; anything else is fully validated.
+    @inline(__always) static func string(_ raw: UnsafeRawBufferPointer) -> String? {
+        guard let base = raw.baseAddress, !raw.isEmpty else { return "" }
+        let bytes = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: raw.count)
+        var high: UInt8 = 0
+        for b in bytes { high |= b }
+        if high < 0x80 { return String(decoding: bytes, as: UTF8.self) }
+        return String(validating: bytes, as: UTF8.self)
     }
 }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 /// A message with its header: what every message on the bus carries. Sent as two frames, `[topic, payload]`.
 public struct Envelope: Sendable, Equatable {
     public static let schemaVersion: UInt8 = 1
@@ -45,28 +48,42 @@ public enum Topic {
 
     /// The message type a topic carries, from its first component.
     public static func messageType(of topic: String) -> MessageType? {
-        if topic.hasPrefix("order.denied.") { return .denied }
-        let head = topic.split(separator: ".", maxSplits: 1).first.map(String.init) ?? topic
-        switch head {
-        case "bar": return .bar
-        case "pred": return .prediction
-        case "signal": return .signal
-        case "order": return .order
-        case "fill": return .fill
-        case "pnl": return .position
-        case "ctl":
-            switch topic {
-            case ready: return .ready
-            case ack: return .ack
-            case kill: return .kill
-            case resume: return .resume
-            case resend: return .resend
-            case heartbeat: return .heartbeat
-            case end: return .end
-            case probe: return .ready
-            default: return nil
-            }
-        default: return nil
+        var topic = topic
+        return topic.withUTF8 { messageType(of: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// `messageType(of:)` on the topic's bytes as received (no string is made: this runs for every message).
+    static func messageType(of topic: UnsafeRawBufferPointer) -> MessageType? {
+        @inline(__always) func starts(_ prefix: StaticString) -> Bool {
+            let n = prefix.utf8CodeUnitCount
+            guard topic.count >= n else { return false }
+            return memcmp(topic.baseAddress!, prefix.utf8Start, n) == 0
         }
+        @inline(__always) func equals(_ text: StaticString) -> Bool {
+            topic.count == text.utf8CodeUnitCount && starts(text)
+        }
+        // The first component is everything before the first dot (the whole topic without one).
+        @inline(__always) func head(_ name: StaticString) -> Bool {
+            let n = name.utf8CodeUnitCount
+            return starts(name) && (topic.count == n || topic[n] == UInt8(ascii: "."))
+        }
+        if starts("order.denied.") { return .denied }
+        if head("bar") { return .bar }
+        if head("pred") { return .prediction }
+        if head("signal") { return .signal }
+        if head("order") { return .order }
+        if head("fill") { return .fill }
+        if head("pnl") { return .position }
+        if head("ctl") {
+            if equals("ctl.ready") { return .ready }
+            if equals("ctl.ack") { return .ack }
+            if equals("ctl.kill") { return .kill }
+            if equals("ctl.resume") { return .resume }
+            if equals("ctl.resend") { return .resend }
+            if equals("ctl.heartbeat") { return .heartbeat }
+            if equals("ctl.end") { return .end }
+            if equals("ctl.probe") { return .ready }
+        }
+        return nil
     }
 }

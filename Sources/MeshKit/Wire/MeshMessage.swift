@@ -1,33 +1,36 @@
 import TradingCore
 
 /// The body of a message on the bus. Field layouts: docs/wire.md.
+///
+/// Bars and predictions are stored inline; the larger or rarer bodies are boxed (`indirect`), which keeps the
+/// value small: a message is copied several times between the socket and a node, and nodes keep what they sent.
 public enum MeshMessage: Sendable, Equatable {
     /// A bar of `symbol`; `barTime` is the bar's timestamp in the data (its open), the envelope's `tsEvent` its close.
     case bar(symbol: String, bar: Bar)
     case prediction(symbol: String, prediction: Prediction)
     /// A strategy's decision on the close of the bar stamped `barTime`, for each position the account may hold
     /// ("no change" is still sent).
-    case signal(symbol: String, barTime: Int64, plan: SignalPlan)
-    case order(Order)
-    case fill(Fill)
-    case position(PositionSnapshot)
+    indirect case signal(symbol: String, barTime: Int64, plan: SignalPlan)
+    indirect case order(Order)
+    indirect case fill(Fill)
+    indirect case position(PositionSnapshot)
     /// A service has subscribed to `topics` and is ready for traffic.
-    case ready(service: String, topics: [String])
+    indirect case ready(service: String, topics: [String])
     /// Progress: `service` has finished everything up to sequence `lastSeq` of its input.
     case ack(service: String, lastSeq: UInt64)
     /// Kill switch: stop trading (cancel orders; flatten when `flatten`).
-    case kill(reason: String, flatten: Bool)
+    indirect case kill(reason: String, flatten: Bool)
     /// Lifts the kill switch.
-    case resume(reason: String)
+    indirect case resume(reason: String)
     /// The risk layer refused an order: which rule, its limit, the value that broke it, why.
-    case denied(OrderDenied)
+    indirect case denied(OrderDenied)
     /// `service` asks the publisher of `topic` to publish it again from sequence `fromSeq` (a restarted service
     /// catching up on what it missed).
-    case resend(service: String, topic: String, fromSeq: UInt64)
+    indirect case resend(service: String, topic: String, fromSeq: UInt64)
     /// Liveness and counters of a service.
-    case heartbeat(Heartbeat)
+    indirect case heartbeat(Heartbeat)
     /// End of a stream: `service` has published everything up to sequence `lastSeq` of `topic`.
-    case end(service: String, topic: String, lastSeq: UInt64)
+    indirect case end(service: String, topic: String, lastSeq: UInt64)
 
     /// The wire type code (byte 1 of the payload).
     public var type: MessageType {

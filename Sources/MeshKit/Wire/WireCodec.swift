@@ -7,7 +7,15 @@ import TradingCore
 public enum WireCodec {
     /// Encodes the payload frame (the topic travels in its own frame).
     public static func encode(_ e: Envelope) -> [UInt8] {
-        var w = ByteWriter(capacity: 96)
+        // A message is encoded on the stack and copied once into its array (most fit in 256 bytes).
+        withUnsafeTemporaryAllocation(byteCount: 256, alignment: 8) { scratch in
+            var w = ByteWriter(scratch: scratch)
+            write(e, to: &w)
+            return w.bytes()
+        }
+    }
+
+    private static func write(_ e: Envelope, to w: inout ByteWriter) {
         w.u8(Envelope.schemaVersion)
         w.u8(e.message.type.rawValue)
         let sourceLength = min(e.source.utf8.count, Int(UInt16.max))
@@ -15,7 +23,7 @@ public enum WireCodec {
         w.u64(e.seq)
         w.i64(e.tsEvent)
         w.i64(e.tsInit)
-        w.buffer.append(contentsOf: e.source.utf8.prefix(sourceLength))
+        w.text(e.source, limit: sourceLength)
         switch e.message {
         case .bar(let symbol, let b):
             w.string(symbol); w.i64(b.time); w.f64(b.open); w.f64(b.high); w.f64(b.low); w.f64(b.close)
@@ -62,12 +70,22 @@ public enum WireCodec {
         case .end(let service, let topic, let lastSeq):
             w.string(service); w.string(topic); w.u64(lastSeq)
         }
-        return w.buffer
     }
 
     /// Decodes a `[topic, payload]` message. Every way the bytes can be wrong is a `WireError` with its reason.
     public static func decode(topic: [UInt8], payload: [UInt8]) throws(WireError) -> Envelope {
-        guard let topicText = String(validating: topic, as: UTF8.self) else { throw .badTopic }
+        // Typed throws do not pass through `withUnsafeBytes`: carry the error out as a value.
+        let result = topic.withUnsafeBytes { t in
+            payload.withUnsafeBytes { p in Result { () throws(WireError) -> Envelope in try decode(topic: t, payload: p) } }
+        }
+        return try result.get()
+    }
+
+    /// Decodes a `[topic, payload]` message in place (the frames as received). Every way the bytes can be wrong
+    /// is a `WireError` with its reason.
+    public static func decode(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) throws(WireError)
+        -> Envelope {
+        guard let topicText = WireText.string(topic) else { throw .badTopic }
         var r = ByteReader(payload)
         let version = try r.u8()
         guard version == Envelope.schemaVersion else { throw .unsupportedVersion(version) }
@@ -149,7 +167,7 @@ public enum WireCodec {
             message = .end(service: try r.string(), topic: try r.string(), lastSeq: try r.u64())
         }
         guard r.isAtEnd else { throw .trailingBytes(r.remaining) }
-        if let expected = Topic.messageType(of: topicText), expected != type {
+        if let expected = Topic.messageType(of: topic), expected != type {
             throw .topicMismatch(topic: topicText, type: type.name)
         }
         return Envelope(topic: topicText, source: source, seq: seq, tsEvent: tsEvent, tsInit: tsInit, message: message)

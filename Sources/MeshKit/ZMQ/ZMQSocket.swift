@@ -12,6 +12,9 @@ public final class ZMQSocket: @unchecked Sendable {
     private var closed = false
     /// One receive buffer, initialised once at a stable heap address and never copied.
     private let message: UnsafeMutablePointer<zmq_msg_t>
+    /// The second frame of a message received in place, and a scratch buffer for frames after it.
+    private let second: UnsafeMutablePointer<zmq_msg_t>
+    private let extra: UnsafeMutablePointer<zmq_msg_t>
 
     public init(context: ZMQContext, type: ZMQSocketType) throws {
         guard let h = zmq_socket(context.handle, type.raw) else { throw ZMQError.last("zmq_socket") }
@@ -19,12 +22,18 @@ public final class ZMQSocket: @unchecked Sendable {
         self.type = type
         message = .allocate(capacity: 1)
         zmq_msg_init(message)
+        second = .allocate(capacity: 1)
+        zmq_msg_init(second)
+        extra = .allocate(capacity: 1)
+        zmq_msg_init(extra)
     }
 
     deinit {
         close()
-        zmq_msg_close(message)
-        message.deallocate()
+        for m in [message, second, extra] {
+            zmq_msg_close(m)
+            m.deallocate()
+        }
     }
 
     // MARK: Options
@@ -111,6 +120,43 @@ public final class ZMQSocket: @unchecked Sendable {
             frames.append(try receiveFrame(dontWait: dontWait && frames.isEmpty))
         } while zmq_msg_more(message) != 0
         return frames
+    }
+
+    /// Receives one whole multipart message without copying it: `body` sees the number of frames and the first
+    /// two (empty when absent), valid only during the call. EINTR is retried; EAGAIN (with `dontWait`) and
+    /// ETERM throw.
+    public func receiveInPlace<R>(dontWait: Bool = false,
+                                  _ body: (_ frameCount: Int, _ first: UnsafeRawBufferPointer,
+                                           _ second: UnsafeRawBufferPointer) throws -> R) throws -> R {
+        try receiveInto(message, dontWait: dontWait)
+        var count = 1
+        var hasSecond = false
+        if zmq_msg_more(message) != 0 {
+            try receiveInto(second, dontWait: false)
+            hasSecond = true
+            count = 2
+            var more = zmq_msg_more(second) != 0
+            while more {
+                try receiveInto(extra, dontWait: false)
+                count += 1
+                more = zmq_msg_more(extra) != 0
+            }
+        }
+        return try body(count, Self.bytes(of: message), hasSecond ? Self.bytes(of: second) : UnsafeRawBufferPointer(start: nil, count: 0))
+    }
+
+    @inline(__always) private static func bytes(of m: UnsafeMutablePointer<zmq_msg_t>) -> UnsafeRawBufferPointer {
+        let size = zmq_msg_size(m)
+        guard size > 0, let data = zmq_msg_data(m) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(start: data, count: size)
+    }
+
+    private func receiveInto(_ m: UnsafeMutablePointer<zmq_msg_t>, dontWait: Bool) throws {
+        while true {
+            if zmq_msg_recv(m, handle, dontWait ? ZMQ_DONTWAIT : 0) >= 0 { return }
+            let error = ZMQError.last("zmq_msg_recv")
+            if error.kind != .interrupted { throw error }
+        }
     }
 
     private func receiveFrame(dontWait: Bool) throws -> [UInt8] {
