@@ -79,6 +79,10 @@ struct ReplayCommand: ParsableCommand {
             print(String(format: "replayed %d bars through %d processes (%@, window %d) in %.3f s: %.0f bars/s",
                          bars, report.services.count, transport, window, report.seconds,
                          Double(bars) / report.seconds))
+            if let streaming = report.streamingSeconds, streaming > 0 {
+                print(String(format: "streamed %d bars (first bar out to last acknowledged) in %.3f s: %.0f bars/s",
+                             bars, streaming, Double(bars) / streaming))
+            }
             let cpu = report.cpu.map { String(format: "%@ %.2f+%.2f", $0.service, $0.user, $0.system) }
             print("cpu seconds (user+system): " + cpu.joined(separator: ", "))
             print("results: \(directory)  (trades.csv, equity.csv, metrics.json, run.json, report.html)")

@@ -40,6 +40,10 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(name: .customLong("stall-timeout"), help: "Seconds without an acknowledgement before the replay fails.")
     var stallTimeout: Double = 10
 
+    @Option(name: .customLong("streaming-stats"),
+            help: "File to write 'BARS SECONDS' to: the time from the first bar out to the last one acknowledged.")
+    var streamingStats: String?
+
     @OptionGroup var mesh: MeshOptions
 
     func run() async throws {
@@ -53,7 +57,8 @@ struct ReplayCommand: AsyncParsableCommand {
             let replay = BarReplayService(
                 name: "DataSvc", symbol: symbol, series: bars, endpoints: try mesh.endpoints(),
                 pacing: .replay(window: awaiting.isEmpty ? nil : window), awaiting: awaiting,
-                stallTimeout: .milliseconds(Int64(stallTimeout * 1000)), logger: logger)
+                stallTimeout: .milliseconds(Int64(stallTimeout * 1000)), streamingStatsFile: streamingStats,
+                logger: logger)
             try await BarSource.run(replay, logger: logger)
         }
     }

@@ -34,7 +34,10 @@ public struct ReplayMesh: Sendable {
 
     /// What the replay did.
     public struct Report: Sendable {
+        /// From the first process started to the last one done (loading, handshake, streaming, results).
         public var seconds: Double
+        /// From the first bar published to the last bar acknowledged, as `DataSvc` measured it.
+        public var streamingSeconds: Double?
         public var services: [String]
         /// CPU seconds (user, system) each process used, sampled until it exited (to within 50 ms).
         public var cpu: [(service: String, user: Double, system: Double)]
@@ -44,7 +47,9 @@ public struct ReplayMesh: Sendable {
     static let services = ["DataSvc", "PredictSvc", "StrategySvc", "ExecSvc"]
 
     /// The service processes, in start order.
-    func plan(frontend: String, backend: String) -> [(name: String, executable: String, arguments: [String])] {
+    func plan(frontend: String, backend: String, streamingStats: String)
+        -> [(name: String, executable: String, arguments: [String])]
+    {
         let config = ["--config", configPath] + overrides.flatMap { ["--set", $0] }
         let common = ["--gaps", "fatal", "--log-level", logLevel]
         return [
@@ -52,7 +57,8 @@ public struct ReplayMesh: Sendable {
             ("ExecSvc", "ExecSvc", config + common + ["--out", outDirectory]),
             ("StrategySvc", "StrategySvc", config + common),
             ("PredictSvc", "PredictSvc", ["serve"] + config + common),
-            ("DataSvc", "DataSvc", ["replay"] + config + common + ["--window", String(window)]),
+            ("DataSvc", "DataSvc", ["replay"] + config + common
+                + ["--window", String(window), "--streaming-stats", streamingStats]),
         ]
     }
 
@@ -89,7 +95,7 @@ public struct ReplayMesh: Sendable {
         let group = LocalProcessGroup()
         let started = Date()
         do {
-            for step in plan(frontend: frontend, backend: backend) {
+            for step in plan(frontend: frontend, backend: backend, streamingStats: runDirectory + "/streaming.txt") {
                 let p = try LocalProcess(name: step.name, executable: binDirectory + "/" + step.executable,
                                          arguments: step.arguments, environment: environment,
                                          logDirectory: runDirectory)
@@ -129,7 +135,9 @@ public struct ReplayMesh: Sendable {
         let seconds = Date().timeIntervalSince(started)
         group.stopAll()
         for p in processes { if let c = p.cpuSeconds() { cpu[p.name] = c } }
-        return Report(seconds: seconds, services: processes.map(\.name),
+        let streaming = (try? String(contentsOfFile: runDirectory + "/streaming.txt", encoding: .utf8))
+            .flatMap { $0.split(separator: " ").last.flatMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) } }
+        return Report(seconds: seconds, streamingSeconds: streaming, services: processes.map(\.name),
                       cpu: processes.map { ($0.name, cpu[$0.name]?.user ?? 0, cpu[$0.name]?.system ?? 0) })
     }
 }

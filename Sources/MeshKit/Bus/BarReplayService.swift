@@ -38,14 +38,17 @@ public struct BarReplayService: Service {
     private let readyTimeout: Duration
     private let stallTimeout: Duration
     private let finishedBy: String?
+    private let streamingStatsFile: String?
     private let logger: Logger
     /// The stamps of the bars published so far, for `ctl.resend`.
     private let ledger = BarLedger()
 
     public init(name: String, symbol: String, series: BarSeries, endpoints: MeshEndpoints, pacing: Pacing,
                 awaiting: [String] = [], ackFrom: String = "ExecSvc", readyTimeout: Duration = .seconds(30),
-                stallTimeout: Duration = .seconds(10), finishedBy: String? = nil, logger: Logger) {
+                stallTimeout: Duration = .seconds(10), finishedBy: String? = nil, streamingStatsFile: String? = nil,
+                logger: Logger) {
         self.finishedBy = finishedBy
+        self.streamingStatsFile = streamingStatsFile
         self.name = name
         self.symbol = symbol
         self.series = series
@@ -162,10 +165,20 @@ public struct BarReplayService: Service {
                                   bus: bus, ledger: ledger)
             // From here on each acknowledgement publishes the bars it gives credit for, on the I/O thread.
             progress.onCredit = { acked in pump.pump(acked: acked) }
+            // The streaming phase — first bar out to last bar acknowledged — timed for throughput reports only; it
+            // never reaches a message or a result.
+            let stopwatch = ContinuousClock()
+            let streamingStarted = stopwatch.now
             pump.pump(acked: progress.acknowledgedSeq)
             defer { pump.stop() }
             if window != nil {
                 try await progress.waitForCredit(seq: end + 1, window: 1)
+                let elapsed = stopwatch.now - streamingStarted
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                logger.info("replay streamed", metadata: ["bars": "\(series.count)", "seconds": "\(seconds)"])
+                if let streamingStatsFile {
+                    try? FileBytes.write("\(series.count) \(seconds)\n", to: streamingStatsFile)
+                }
             }
             if finishedBy != nil {
                 while !progress.isFinished { try await Task.sleep(for: .milliseconds(5)) }

@@ -20,7 +20,7 @@ public struct PredictionNode: Sendable {
     private var next: UInt64?
     private var pending: [UInt64: (bar: Bar, tsEvent: Int64, tsInit: Int64)] = [:]
     /// Every prediction published, by sequence number − 1, for `ctl.resend`.
-    private var published: [(message: MeshMessage, tsEvent: Int64, tsInit: Int64)] = []
+    private var published = PublishedLog<(message: MeshMessage, tsEvent: Int64, tsInit: Int64)>()
     private var endSeq: UInt64?
     private var inputFilter = InputFilter()
 

@@ -18,7 +18,7 @@ public struct StrategyNode: Sendable {
     private var endSeq: UInt64?
     private var inputFilter = InputFilter()
     /// Every signal published, by sequence number - 1, for `ctl.resend`.
-    private var published: [(message: MeshMessage, tsEvent: Int64, tsInit: Int64)] = []
+    private var published = PublishedLog<(message: MeshMessage, tsEvent: Int64, tsInit: Int64)>()
 
     public init(name: String, symbol: String, strategy: StrategyStream, barSource: String, predictionSource: String,
                 exitAtEnd: Bool, logger: Logger) {
