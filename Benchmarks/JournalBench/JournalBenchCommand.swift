@@ -33,7 +33,7 @@ struct JournalBenchCommand: ParsableCommand {
                 if (i + 1) % batch == 0 { try journal.commit() }
             }
             try journal.commit()
-            let seconds = Self.seconds(ContinuousClock.now - start)
+            let seconds = (ContinuousClock.now - start).inSeconds
             print(#"{"bench":"journal_fills","commit_every":\#(batch),"fills":\#(fills),"seconds":\#(seconds),"fills_per_s":\#(Int(Double(fills) / seconds)),"synchronous":"FULL","journal_mode":"WAL"}"#)
         }
 
@@ -52,11 +52,7 @@ struct JournalBenchCommand: ParsableCommand {
                 if case .forward = action { forwarded += 1 }
             }
         }
-        let seconds = Self.seconds(ContinuousClock.now - start)
+        let seconds = (ContinuousClock.now - start).inSeconds
         print(#"{"bench":"risk_rules_per_order","orders":\#(orders),"forwarded":\#(forwarded),"ns_per_order":\#(Int(seconds / Double(orders) * 1e9))}"#)
-    }
-
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 }

@@ -29,7 +29,7 @@ struct LoadBenchCommand: ParsableCommand {
             let result = try BarCSVLoader.load(path: file, symbol: "BENCH")
             let elapsed = start.duration(to: clock.now)
             precondition(result.series.count == warmUp.series.count)
-            seconds.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+            seconds.append(elapsed.inSeconds)
         }
         seconds.sort()
         let median = seconds.count % 2 == 1

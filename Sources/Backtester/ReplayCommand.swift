@@ -113,8 +113,7 @@ struct ReplayCommand: ParsableCommand {
         }
         done.wait()
         if let error = failure.value { throw ValidationErrorText("replay onto the running mesh failed: \(error)") }
-        let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18
-            + Double((ContinuousClock.now - started).components.seconds)
+        let seconds = (ContinuousClock.now - started).inSeconds
         print(String(format: "replayed %d bars onto the running mesh at %@ (window %d) in %.3f s",
                      bars.count, endpoints.frontend, window, seconds))
         print("the results are written by the mesh's ExecSvc, into its --out directory")

@@ -1,5 +1,6 @@
 import Foundation
 import MeshKit
+import TradingCore
 
 #if canImport(Glibc)
 import Glibc
@@ -253,7 +254,7 @@ final class ComposeSupervisor: @unchecked Sendable {
         ComposeState(layout: plan.layout, detached: detached, supervisorPid: getpid(),
                      supervisorExecutable: ComposeReport.ownExecutable(), services: children.map {
             ComposeState.Entry(name: $0.launch.name, pid: $0.pid, executable: $0.launch.executable, log: $0.log,
-                               stopGraceSeconds: $0.launch.stopGracePeriod.map(ComposeStopper.seconds))
+                               stopGraceSeconds: $0.launch.stopGracePeriod.map(\.inSeconds))
         })
     }
 }
@@ -264,7 +265,7 @@ enum ComposeStopper {
     /// or (when it is still running) it must be killed now.
     static func stop(pid: Int32, grace: Duration, done: () -> Bool) -> Bool {
         kill(pid, SIGTERM)
-        if waitUntil(seconds: seconds(grace), done), !isRunning(pid: pid, executable: "") { return false }
+        if waitUntil(seconds: grace.inSeconds, done), !isRunning(pid: pid, executable: "") { return false }
         kill(pid, SIGKILL)
         _ = waitUntil(seconds: 5) { !isRunning(pid: pid, executable: "") }
         return true
@@ -277,10 +278,6 @@ enum ComposeStopper {
             usleep(10_000)
         }
         return condition()
-    }
-
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 
     static func describe(_ p: Process) -> String {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MeshKit
+import TradingCore
 
 #if canImport(Glibc)
 import Glibc
@@ -30,7 +31,7 @@ public struct DownCommand: AsyncParsableCommand {
             guard let state = try project.runningState(layout) else {
                 throw ComposeError("no mesh is running for project \(layout.project) (no state file at \(layout.stateFile))")
             }
-            let grace = ComposeStopper.seconds(try stop.grace())
+            let grace = try stop.grace().inSeconds
             let supervisorRuns = { ComposeStopper.isRunning(pid: state.supervisorPid, executable: state.supervisorExecutable) }
             if !state.detached, supervisorRuns() {
                 say("stopping the foreground MeshCtl up (pid \(state.supervisorPid))")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MeshKit
+import TradingCore
 
 #if canImport(Glibc)
 import Glibc
@@ -55,7 +56,7 @@ public struct StatusCommand: AsyncParsableCommand {
                       let state = Self.runningDefaultProject(project) {
                 backend = state.backend   // the mesh `MeshCtl up` runs from ./compose/compose.yaml
             }
-            let interval = ComposeStopper.seconds(meshEndpoints.heartbeatInterval)
+            let interval = meshEndpoints.heartbeatInterval.inSeconds
             let window = duration ?? interval * 2.5
             guard window > 0 else { throw ValidationError("--duration must be positive") }
             let logger = mesh.logger(label: "MeshCtl.status")

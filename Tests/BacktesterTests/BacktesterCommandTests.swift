@@ -16,6 +16,11 @@ import Testing
         return dir.appendingPathComponent("Backtester").path
     }
 
+    /// Another executable of the same build (`ExecSvc`, `MeshCtl`, …), beside `Backtester`.
+    static func sibling(_ executable: String) -> String {
+        URL(fileURLWithPath: binary).deletingLastPathComponent().appendingPathComponent(executable).path
+    }
+
     struct Run { var status: Int32; var stdout: String; var stderr: String }
 
     static func backtester(_ args: [String]) async throws -> Run { try await execute(binary, args) }

@@ -249,7 +249,7 @@ extension ReplayTests {
             let printed = (try? String(contentsOfFile: dir + "/exec.out", encoding: .utf8)) ?? ""
             #expect(printed.contains(String(live.last ?? "?")))
             // The journal rebuilds the session's files exactly.
-            let export = try await T.execute(URL(fileURLWithPath: T.binary).deletingLastPathComponent().path + "/ExecSvc",
+            let export = try await T.execute(T.sibling("ExecSvc"),
                                        ["export", "--journal", dir + "/journal.sqlite", "--out", dir + "/export"])
             #expect(export.status == 0, "\(export.stderr)")
             ReplayTests.expectSameFiles(dir + "/paper", dir + "/export")
@@ -310,7 +310,7 @@ extension ReplayTests {
             }
             #expect(trades(dir + "/paper") < trades(dir + "/run"))
             // The journal holds the kill switch's events where they happened: exporting it gives the session's files.
-            let export = try await T.execute(URL(fileURLWithPath: T.binary).deletingLastPathComponent().path + "/ExecSvc",
+            let export = try await T.execute(T.sibling("ExecSvc"),
                                        ["export", "--journal", dir + "/journal.sqlite", "--out", dir + "/export"])
             #expect(export.status == 0, "\(export.stderr)")
             ReplayTests.expectSameFiles(dir + "/paper", dir + "/export")
@@ -332,12 +332,12 @@ extension ReplayTests {
                 #expect(counts[4] > 0, "decisions refused while halted are journaled")
             }
             // A second session may not reuse the journal; a file that is not one is refused, untouched.
-            let reuse = try await T.execute(URL(fileURLWithPath: T.binary).deletingLastPathComponent().path + "/ExecSvc",
+            let reuse = try await T.execute(T.sibling("ExecSvc"),
                                       config + ["--journal", dir + "/journal.sqlite"])
             #expect(reuse.status == 1)
             #expect(reuse.stderr.contains("already exists"), "\(reuse.stderr)")
             try "not a database".write(toFile: dir + "/bad.sqlite", atomically: true, encoding: .utf8)
-            let bad = try await T.execute(URL(fileURLWithPath: T.binary).deletingLastPathComponent().path + "/ExecSvc",
+            let bad = try await T.execute(T.sibling("ExecSvc"),
                                     ["export", "--journal", dir + "/bad.sqlite", "--out", dir + "/bad"])
             #expect(bad.status == 1)
             #expect(bad.stderr.contains("not a TradeMesh journal"), "\(bad.stderr)")
@@ -361,8 +361,7 @@ struct HandStartedMesh {
     /// Starts a TradeMesh executable (from the test build) in the package root.
     func start(_ executable: String, _ args: [String], stdout: String? = nil, stderr: String? = nil) throws -> Process {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: URL(fileURLWithPath: T.binary).deletingLastPathComponent().path
-                              + "/" + executable)
+        p.executableURL = URL(fileURLWithPath: T.sibling(executable))
         p.arguments = args
         p.environment = environment
         p.currentDirectoryURL = T.root
@@ -522,7 +521,7 @@ extension ReplayTests {
             #expect(Set(fills).count == fills.count, "a fill published twice")
             #expect(fills.count == 2 * trades + open, "\(fills.count) fills on the bus for \(trades) trades")
             // The finished journal (written by both processes) gives the same trades and equity.
-            let export = try await T.execute(URL(fileURLWithPath: T.binary).deletingLastPathComponent().path + "/ExecSvc",
+            let export = try await T.execute(T.sibling("ExecSvc"),
                                        ["export", "--journal", dir + "/journal.sqlite", "--out", dir + "/export"])
             #expect(export.status == 0, "\(export.stderr)")
             ReplayTests.expectSameFiles(dir + "/run", dir + "/export")

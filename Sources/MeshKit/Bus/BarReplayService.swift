@@ -173,8 +173,7 @@ public struct BarReplayService: Service {
             defer { pump.stop() }
             if window != nil {
                 try await progress.waitForCredit(seq: end + 1, window: 1)
-                let elapsed = stopwatch.now - streamingStarted
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                let seconds = (stopwatch.now - streamingStarted).inSeconds
                 logger.info("replay streamed", metadata: ["bars": "\(series.count)", "seconds": "\(seconds)"])
                 if let streamingStatsFile {
                     try? FileBytes.write("\(series.count) \(seconds)\n", to: streamingStatsFile)
