@@ -5,6 +5,7 @@ import PackageDescription
 ///
 /// Layers (see docs/architecture.md):
 /// - `CZMQ`: system library over Debian's libzmq.
+/// - `CMalloc`: glibc's allocator settings (`mallopt`), which the services tune for streaming.
 /// - `COpenBLAS`: system library over Debian's OpenBLAS (CBLAS), for the LSTM's matrix products.
 /// - `TradingCore`: the domain — bars, predictions, strategies, execution model, metrics, manifest.
 ///   It never imports ZeroMQ, so the same code runs in-process, over the mesh and live.
@@ -36,6 +37,7 @@ let package = Package(
             name: "CZMQ",
             providers: [.apt(["libzmq3-dev"])]
         ),
+        .systemLibrary(name: "CMalloc"),
         .systemLibrary(
             name: "CSQLite",
             providers: [.apt(["libsqlite3-dev"])]
@@ -52,6 +54,7 @@ let package = Package(
             name: "MeshKit",
             dependencies: [
                 "CZMQ",
+                "CMalloc",
                 "TradingCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -145,6 +145,7 @@ enum BarSource {
     }
 
     static func run(_ service: BarReplayService, logger: Logger) async throws {
+        StreamingAllocator.configure()
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -13,6 +13,7 @@ public enum ServiceRunner {
                            work: Work? = nil, batchEnd: MeshNodeService.BatchEnd? = nil,
                            onReady: MeshNodeService.BatchEnd? = nil) async throws {
         try await failing {
+            StreamingAllocator.configure()
             let logger = logger ?? options.logger(label: name)
             let endpoints = try options.endpoints()
             let node = MeshNodeService(

@@ -138,3 +138,31 @@ enum Samples {
         }
     }
 }
+
+/// Decoding with the receiver's table of recent strings gives the same envelopes as without, for repeated,
+/// changing, long and non-ASCII strings.
+@Suite struct RecentStringsTests {
+    @Test func decodingWithRecentStringsMatchesDecodingWithout() throws {
+        let recent = RecentStrings()
+        var envelopes: [Envelope] = []
+        for i in 0..<200 {
+            let symbol = ["NVDA", "AAPL", "Ünïcødé", String(repeating: "X", count: 40 + i % 3)][i % 4]
+            let source = i % 7 == 0 ? "Service\(i % 20)" : "DataSvc"
+            envelopes.append(Envelope(topic: "bar." + symbol, source: source, seq: UInt64(i + 1), tsEvent: Int64(i),
+                                      tsInit: Int64(i), message: .bar(symbol: symbol, bar: Bar(
+                                          time: Int64(i), open: 1, high: 2, low: 0.5, close: 1.5, volume: 10))))
+        }
+        for e in envelopes {
+            let topic = Array(e.topic.utf8), payload = WireCodec.encode(e)
+            let decoded = try topic.withUnsafeBytes { t in
+                try payload.withUnsafeBytes { p in try WireCodec.decode(topic: t, payload: p, recent: recent) }
+            }
+            #expect(decoded == e)
+        }
+        let bad: [UInt8] = [0x62, 0xFF, 0x2E]   // not UTF-8: refused, and not remembered as a string
+        bad.withUnsafeBytes { raw in
+            #expect(recent.string(raw) == nil)
+            #expect(recent.string(raw) == nil)
+        }
+    }
+}

@@ -42,12 +42,34 @@ public final class BusConnection: @unchecked Sendable {
 
     private let lock = NSLock()
     /// Multipart messages waiting for the I/O thread, in publish order.
-    private var outgoing: [Outgoing] = []
+    private var outgoing = OutgoingQueue()
 
-    /// A queued message: a topic frame (shared by its topic's messages) and a payload, or raw frames.
-    private enum Outgoing {
-        case message(topic: [UInt8], payload: [UInt8])
-        case raw([[UInt8]])
+    /// Messages waiting to be sent: their topic and payload frames one after the other in one byte buffer (no
+    /// allocation per message), or raw frames.
+    private struct OutgoingQueue {
+        enum Entry {
+            /// `topic` bytes, then `payload` bytes, from `start` in `bytes`.
+            case message(start: Int, topic: Int, payload: Int)
+            case raw([[UInt8]])
+        }
+
+        var entries: [Entry] = []
+        var bytes: [UInt8] = []
+
+        var isEmpty: Bool { entries.isEmpty }
+        var count: Int { entries.count }
+
+        mutating func append(topic: [UInt8], encoding envelope: Envelope) {
+            let start = bytes.count
+            bytes.append(contentsOf: topic)
+            WireCodec.encode(envelope, appendingTo: &bytes)
+            entries.append(.message(start: start, topic: topic.count, payload: bytes.count - start - topic.count))
+        }
+
+        mutating func removeAll() {
+            entries.removeAll(keepingCapacity: true)
+            bytes.removeAll(keepingCapacity: true)
+        }
     }
     /// Per topic published: its name, its bytes (the topic frame, shared by every message) and its last seq.
     private var sequences: [(topic: String, bytes: [UInt8], seq: UInt64)] = []
@@ -138,15 +160,21 @@ public final class BusConnection: @unchecked Sendable {
         let slot = stream(topic)
         sequences[slot].seq += 1
         let seq = sequences[slot].seq
-        let payload = WireCodec.encode(Envelope(topic: topic, source: source, seq: seq, tsEvent: tsEvent, tsInit: tsInit,
-                                                message: message))
-        outgoing.append(.message(topic: sequences[slot].bytes, payload: payload))
+        outgoing.append(topic: sequences[slot].bytes, encoding: Envelope(topic: topic, source: source, seq: seq,
+                                                                         tsEvent: tsEvent, tsInit: tsInit,
+                                                                         message: message))
+        unlockAndWake()
+        return seq
+    }
+
+    /// Releases `lock` after queueing, and wakes the I/O thread unless a wake-up is pending or this is the I/O
+    /// thread itself (its loop sends the queue right after the current turn).
+    private func unlockAndWake() {
         let onIOThread = ioThread.map { pthread_equal($0, pthread_self()) != 0 } ?? false
         let fd = wakePending || onIOThread ? -1 : wakeWrite
         if !onIOThread { wakePending = true }
         lock.unlock()
         wake(fd)
-        return seq
     }
 
     /// Makes the next message on `topic` carry sequence number `seq + 1`: a restarted publisher continuing its
@@ -166,19 +194,17 @@ public final class BusConnection: @unchecked Sendable {
     /// Queues a message again with its original sequence number (an answer to `ctl.resend`); the stream's counter
     /// does not move.
     public func republish(topic: String, seq: UInt64, message: MeshMessage, tsEvent: Int64, tsInit: Int64) {
-        let payload = WireCodec.encode(Envelope(topic: topic, source: source, seq: seq, tsEvent: tsEvent,
-                                                tsInit: tsInit, message: message))
-        publishRaw([Array(topic.utf8), payload])
+        lock.lock()
+        outgoing.append(topic: sequences[stream(topic)].bytes, encoding: Envelope(
+            topic: topic, source: source, seq: seq, tsEvent: tsEvent, tsInit: tsInit, message: message))
+        unlockAndWake()
     }
 
     /// Queues raw frames exactly as given (for tests and tools that must send malformed traffic).
     public func publishRaw(_ frames: [[UInt8]]) {
         lock.lock()
-        outgoing.append(.raw(frames))
-        let fd = wakePending ? -1 : wakeWrite
-        wakePending = true
-        lock.unlock()
-        wake(fd)
+        outgoing.entries.append(.raw(frames))
+        unlockAndWake()
     }
 
     /// Whether a subscription that matches `topic` has reached this connection's publisher through the
@@ -253,7 +279,7 @@ public final class BusConnection: @unchecked Sendable {
         var drain = [UInt8](repeating: 0, count: 256)
         let holdUntil = DispatchTime.now().uptimeNanoseconds + Self.connectHold
         var connected = false
-        var batch: [Outgoing] = []
+        var batch = OutgoingQueue()
         // Direct mode: no hold timeout; messages wait until every peer has subscribed here.
         let peersExpected = lock.withLock { self.peersExpected }
         let direct = peersExpected > 0
@@ -340,15 +366,19 @@ public final class BusConnection: @unchecked Sendable {
                 let isStopping = stopping
                 wakePending = false
                 lock.unlock()
-                defer { batch.removeAll(keepingCapacity: true) }
+                defer { batch.removeAll() }
                 do {
-                    for item in batch {
-                        switch item {
-                        case .message(let topic, let payload):
-                            try pub.sendFrame(topic, flags: ZMQ_SNDMORE)
-                            try pub.sendFrame(payload, flags: 0)
-                        case .raw(let frames):
-                            try pub.send(frames)
+                    try batch.bytes.withUnsafeBytes { bytes in
+                        for entry in batch.entries {
+                            switch entry {
+                            case .message(let start, let topic, let payload):
+                                try pub.sendFrame(UnsafeRawBufferPointer(rebasing: bytes[start..<start + topic]),
+                                                  flags: ZMQ_SNDMORE)
+                                try pub.sendFrame(UnsafeRawBufferPointer(
+                                    rebasing: bytes[start + topic..<start + topic + payload]), flags: 0)
+                            case .raw(let frames):
+                                try pub.send(frames)
+                            }
                         }
                     }
                     lock.lock()

@@ -21,9 +21,23 @@ public struct MeshNodeService: Service {
     /// Publishes a message from a handler: `publish(topic, message, tsEvent:, tsInit:)`. Tests of node logic
     /// make one from a closure that collects the messages.
     public struct Publish: Sendable {
-        private let body: @Sendable (String, MeshMessage, Int64, Int64) -> Void
-        private let wanted: @Sendable (String) -> Bool
-        private let again: @Sendable (String, UInt64, MeshMessage, Int64, Int64) -> Void
+        /// The three closures behind one reference: a `Publish` is handed down through every handler call, and
+        /// copying it then costs one reference count, not three.
+        private final class Sink: Sendable {
+            let body: @Sendable (String, MeshMessage, Int64, Int64) -> Void
+            let wanted: @Sendable (String) -> Bool
+            let again: @Sendable (String, UInt64, MeshMessage, Int64, Int64) -> Void
+
+            init(body: @escaping @Sendable (String, MeshMessage, Int64, Int64) -> Void,
+                 wanted: @escaping @Sendable (String) -> Bool,
+                 again: @escaping @Sendable (String, UInt64, MeshMessage, Int64, Int64) -> Void) {
+                self.body = body
+                self.wanted = wanted
+                self.again = again
+            }
+        }
+
+        private let sink: Sink
 
         /// - Parameters:
         ///   - wanted: whether anyone subscribes to a topic (default: always).
@@ -31,21 +45,20 @@ public struct MeshNodeService: Service {
         public init(wanted: @escaping @Sendable (String) -> Bool = { _ in true },
                     again: (@Sendable (String, UInt64, MeshMessage, Int64, Int64) -> Void)? = nil,
                     _ body: @escaping @Sendable (String, MeshMessage, Int64, Int64) -> Void) {
-            self.body = body
-            self.wanted = wanted
-            self.again = again ?? { topic, _, message, tsEvent, tsInit in body(topic, message, tsEvent, tsInit) }
+            sink = Sink(body: body, wanted: wanted,
+                        again: again ?? { topic, _, message, tsEvent, tsInit in body(topic, message, tsEvent, tsInit) })
         }
 
         /// Publishes a message again with its original sequence number (answering `ctl.resend`).
         public func republish(_ topic: String, seq: UInt64, _ message: MeshMessage, tsEvent: Int64, tsInit: Int64) {
-            again(topic, seq, message, tsEvent, tsInit)
+            sink.again(topic, seq, message, tsEvent, tsInit)
         }
 
         /// Whether a subscription for `topic` exists on the bus: a message only for watchers can be skipped.
-        public func isWanted(_ topic: String) -> Bool { wanted(topic) }
+        public func isWanted(_ topic: String) -> Bool { sink.wanted(topic) }
 
         public func callAsFunction(_ topic: String, _ message: MeshMessage, tsEvent: Int64, tsInit: Int64) {
-            body(topic, message, tsEvent, tsInit)
+            sink.body(topic, message, tsEvent, tsInit)
         }
     }
 

@@ -23,6 +23,8 @@ public struct StreamMonitor: Sendable {
     private var index: [StreamKey: Int] = [:]
     private static let scanLimit = 16
     private var garbageLogged: Set<String> = []
+    /// Topics, sources and symbols seen lately: most messages repeat them.
+    private let recent = RecentStrings()
     public private(set) var garbageCount: UInt64 = 0
     public private(set) var gapCount: UInt64 = 0
     public private(set) var received: UInt64 = 0
@@ -45,7 +47,7 @@ public struct StreamMonitor: Sendable {
         let envelope: Envelope
         do throws(WireError) {
             guard frameCount == 2 else { throw .wrongFrameCount(frameCount) }
-            envelope = try WireCodec.decode(topic: topicBytes, payload: payload)
+            envelope = try WireCodec.decode(topic: topicBytes, payload: payload, recent: recent)
         } catch {
             let topic = String(decoding: topicBytes.prefix(64), as: UTF8.self)
             garbageCount += 1

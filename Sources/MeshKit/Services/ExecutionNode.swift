@@ -19,8 +19,12 @@ public struct ExecutionNode: Sendable {
     private let signalSource: String
     private let onFinish: Finish
     private let logger: Logger
-    private var bars: [UInt64: (bar: Bar, tsEvent: Int64, tsInit: Int64)] = [:]
-    private var plans: [UInt64: SignalPlan] = [:]
+    private var bars = SequenceBuffer<(bar: Bar, tsEvent: Int64, tsInit: Int64)>()
+    private var plans = SequenceBuffer<SignalPlan>()
+    /// The topics it reads and writes, made once (a topic is compared with every message).
+    private let barTopic: String
+    private let signalTopic: String
+    private let pnlTopic: String
     private var nextBar: UInt64 = 1
     private var appliedPlans: UInt64 = 0
     private var endSeq: UInt64?
@@ -49,9 +53,12 @@ public struct ExecutionNode: Sendable {
         self.signalSource = signalSource
         self.logger = logger
         self.onFinish = onFinish
+        barTopic = Topic.bar(symbol)
+        signalTopic = Topic.signal(symbol)
+        pnlTopic = Topic.pnl(symbol)
     }
 
-    public var subscriptions: [String] { [Topic.bar(symbol), Topic.signal(symbol), Topic.end, Topic.kill, Topic.resume] }
+    public var subscriptions: [String] { [barTopic, signalTopic, Topic.end, Topic.kill, Topic.resume] }
 
     /// Continues a session rebuilt from its journal: `execution` has executed `bars` bars and applied `decisions`
     /// decisions; the node takes only what comes after.
@@ -64,8 +71,8 @@ public struct ExecutionNode: Sendable {
     /// After a restart: ask the publishers for what this service has not executed yet (`ctl.resend`).
     public func requestMissing(publish: MeshNodeService.Publish) {
         guard nextBar > 1 else { return }
-        publish(Topic.resend, .resend(service: name, topic: Topic.bar(symbol), fromSeq: nextBar), tsEvent: 0, tsInit: 0)
-        publish(Topic.resend, .resend(service: name, topic: Topic.signal(symbol), fromSeq: appliedPlans + 1),
+        publish(Topic.resend, .resend(service: name, topic: barTopic, fromSeq: nextBar), tsEvent: 0, tsInit: 0)
+        publish(Topic.resend, .resend(service: name, topic: signalTopic, fromSeq: appliedPlans + 1),
                 tsEvent: 0, tsInit: 0)
         logger.warning("resumed from the journal; asked for what was missed", metadata: [
             "next_bar": "\(nextBar)", "next_decision": "\(appliedPlans + 1)",
@@ -94,17 +101,17 @@ public struct ExecutionNode: Sendable {
 
     public mutating func handle(_ envelope: Envelope, publish: MeshNodeService.Publish) throws -> MeshNodeService.Next {
         switch envelope.message {
-        case .bar(let s, let bar) where s == symbol && envelope.topic == Topic.bar(symbol):
+        case .bar(let s, let bar) where s == symbol && envelope.topic == barTopic:
             guard inputFilter.accept(envelope, from: barSource, logger: logger), envelope.seq >= nextBar else {
                 return .proceed   // a stranger's, or one already executed (and journaled)
             }
-            bars[envelope.seq] = (bar, envelope.tsEvent, envelope.tsInit)
-        case .signal(let s, _, let plan) where s == symbol && envelope.topic == Topic.signal(symbol):
+            bars.insert((bar, envelope.tsEvent, envelope.tsInit), at: envelope.seq)
+        case .signal(let s, _, let plan) where s == symbol && envelope.topic == signalTopic:
             guard inputFilter.accept(envelope, from: signalSource, logger: logger), envelope.seq > appliedPlans else {
                 return .proceed
             }
-            plans[envelope.seq] = plan
-        case .end(let service, let topic, let lastSeq) where service == signalSource && topic == Topic.signal(symbol):
+            plans.insert(plan, at: envelope.seq)
+        case .end(let service, let topic, let lastSeq) where service == signalSource && topic == signalTopic:
             endSeq = lastSeq
         case .kill(let reason, let flatten) where envelope.topic == Topic.kill:
             try kill(reason: "\(reason) (from \(envelope.source))", flatten: flatten)
@@ -118,12 +125,12 @@ public struct ExecutionNode: Sendable {
         var progressed = true
         while progressed {
             progressed = false
-            if appliedPlans + 1 == nextBar, let entry = bars.removeValue(forKey: nextBar) {
+            if appliedPlans + 1 == nextBar, let entry = bars.remove(at: nextBar) {
                 try execute(entry, sequence: nextBar, publish: publish)
                 nextBar += 1
                 progressed = true
             }
-            if appliedPlans + 1 < nextBar, let plan = plans.removeValue(forKey: appliedPlans + 1) {
+            if appliedPlans + 1 < nextBar, let plan = plans.remove(at: appliedPlans + 1) {
                 try recorder?.record(decision: plan, seq: appliedPlans + 1)
                 lastSignal = plan.signal(for: execution.machine.direction).direction
                 let riskEventsBefore = execution.risk?.events.count ?? 0
@@ -168,7 +175,7 @@ public struct ExecutionNode: Sendable {
         enqueueBrokerActivity(stamp: lastStamp)
         try flush(publish: publish)
         try onFinish(result)
-        publish(Topic.end, .end(service: name, topic: Topic.pnl(symbol), lastSeq: end),
+        publish(Topic.end, .end(service: name, topic: pnlTopic, lastSeq: end),
                     tsEvent: lastStamp.tsEvent, tsInit: lastStamp.tsInit)
         logger.info("execution finished", metadata: [
             "symbol": "\(symbol)", "bars": "\(end)", "trades": "\(result.trades.count)",
@@ -189,8 +196,8 @@ public struct ExecutionNode: Sendable {
         }
         enqueueBrokerActivity(stamp: lastStamp)
         // The account per bar is for watchers (`MeshCtl tap pnl.`); with none, it is not even encoded.
-        if publish.isWanted(Topic.pnl(symbol)) {
-            outbox.append((Topic.pnl(symbol), .position(execution.snapshot), entry.tsEvent, entry.tsInit))
+        if publish.isWanted(pnlTopic) {
+            outbox.append((pnlTopic, .position(execution.snapshot), entry.tsEvent, entry.tsInit))
         }
         executedUnacknowledged = (sequence, entry.tsEvent, entry.tsInit)
         if let barLog {

@@ -18,9 +18,12 @@ public struct PredictionNode: Sendable {
     private var lastBarSeq: UInt64 = 0
     /// The next bar to predict; nil until the first bar arrives (a late joiner starts there), 1 after a restart.
     private var next: UInt64?
-    private var pending: [UInt64: (bar: Bar, tsEvent: Int64, tsInit: Int64)] = [:]
+    private var pending = SequenceBuffer<(bar: Bar, tsEvent: Int64, tsInit: Int64)>()
     /// Every prediction published, by sequence number − 1, for `ctl.resend`.
-    private var published = PublishedLog<(message: MeshMessage, tsEvent: Int64, tsInit: Int64)>()
+    private var published = PublishedLog<(prediction: Prediction, tsEvent: Int64, tsInit: Int64)>()
+    /// The topics it reads and writes, made once (a topic is compared with every message).
+    private let barTopic: String
+    private let predictionTopic: String
     private var endSeq: UInt64?
     private var inputFilter = InputFilter()
 
@@ -35,10 +38,12 @@ public struct PredictionNode: Sendable {
         self.barSource = barSource
         self.exitAtEnd = exitAtEnd
         self.logger = logger
+        barTopic = Topic.bar(symbol)
+        predictionTopic = Topic.prediction(symbol)
     }
 
     /// Topic prefixes the node needs.
-    public var subscriptions: [String] { [Topic.bar(symbol), Topic.end, Topic.resend] }
+    public var subscriptions: [String] { [barTopic, Topic.end, Topic.resend] }
 
     /// After a restart: predict from the session's first bar again (the model's window needs every bar, in order).
     public mutating func restartFromFirstBar() { next = 1 }
@@ -46,43 +51,44 @@ public struct PredictionNode: Sendable {
     /// After a restart: ask `DataSvc` for the session's bars from the first (`ctl.resend`).
     public func requestMissing(publish: MeshNodeService.Publish) {
         guard next == 1 else { return }
-        publish(Topic.resend, .resend(service: name, topic: Topic.bar(symbol), fromSeq: 1), tsEvent: 0, tsInit: 0)
+        publish(Topic.resend, .resend(service: name, topic: barTopic, fromSeq: 1), tsEvent: 0, tsInit: 0)
         logger.warning("restarted; asked for the session's bars from the first", metadata: ["symbol": "\(symbol)"])
     }
 
     public mutating func handle(_ envelope: Envelope, publish: MeshNodeService.Publish) -> MeshNodeService.Next {
         switch envelope.message {
-        case .bar(let s, let bar) where s == symbol && envelope.topic == Topic.bar(symbol):
+        case .bar(let s, let bar) where s == symbol && envelope.topic == barTopic:
             guard inputFilter.accept(envelope, from: barSource, logger: logger), envelope.seq > lastBarSeq else {
                 return .proceed   // a stranger's, or one already predicted (re-sent for another service)
             }
-            pending[envelope.seq] = (bar, envelope.tsEvent, envelope.tsInit)
+            pending.insert((bar, envelope.tsEvent, envelope.tsInit), at: envelope.seq)
             if next == nil { next = envelope.seq }
-            while let n = next, let entry = pending.removeValue(forKey: n) {
+            while let n = next, let entry = pending.remove(at: n) {
                 let p = predictor.predict(after: entry.bar)
-                let message = MeshMessage.prediction(symbol: symbol, prediction: Prediction(
-                    time: entry.bar.time, predictedPrice: p?.predictedPrice ?? .nan,
-                    predictedReturn: p?.predictedReturn ?? .nan))
-                publish(Topic.prediction(symbol), message, tsEvent: entry.tsEvent, tsInit: entry.tsInit)
-                published.append((message, entry.tsEvent, entry.tsInit))
+                let prediction = Prediction(time: entry.bar.time, predictedPrice: p?.predictedPrice ?? .nan,
+                                            predictedReturn: p?.predictedReturn ?? .nan)
+                publish(predictionTopic, .prediction(symbol: symbol, prediction: prediction), tsEvent: entry.tsEvent,
+                        tsInit: entry.tsInit)
+                published.append((prediction, entry.tsEvent, entry.tsInit))
                 lastBarSeq = n
                 next = n + 1
             }
-        case .resend(let service, let topic, let fromSeq) where topic == Topic.prediction(symbol):
+        case .resend(let service, let topic, let fromSeq) where topic == predictionTopic:
             logger.info("re-sending predictions", metadata: ["to": "\(service)", "from": "\(fromSeq)"])
             for index in stride(from: Int(max(1, fromSeq)) - 1, to: published.count, by: 1) {
                 let m = published[index]
-                publish.republish(Topic.prediction(symbol), seq: UInt64(index + 1), m.message, tsEvent: m.tsEvent,
+                publish.republish(predictionTopic, seq: UInt64(index + 1),
+                                  .prediction(symbol: symbol, prediction: m.prediction), tsEvent: m.tsEvent,
                                   tsInit: m.tsInit)
             }
             return .proceed
-        case .end(let service, let topic, let lastSeq) where service == barSource && topic == Topic.bar(symbol):
+        case .end(let service, let topic, let lastSeq) where service == barSource && topic == barTopic:
             endSeq = lastSeq
         default:
             return .proceed
         }
         guard let end = endSeq, lastBarSeq >= end else { return .proceed }
-        publish(Topic.end, .end(service: name, topic: Topic.prediction(symbol), lastSeq: end),
+        publish(Topic.end, .end(service: name, topic: predictionTopic, lastSeq: end),
                     tsEvent: envelope.tsEvent, tsInit: envelope.tsInit)
         logger.info("prediction stream ended", metadata: ["symbol": "\(symbol)", "bars": "\(end)"])
         return exitAtEnd ? .finish : .proceed

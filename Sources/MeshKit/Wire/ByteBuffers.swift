@@ -35,6 +35,12 @@ struct ByteWriter {
         spill ?? Array(UnsafeRawBufferPointer(rebasing: scratch[0..<count]))
     }
 
+    /// Appends what was written to `array`.
+    func append(to array: inout [UInt8]) {
+        if let spill { array.append(contentsOf: spill) }
+        else { array.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[0..<count])) }
+    }
+
     @inline(__always) private mutating func append<T: FixedWidthInteger>(_ v: T) {
         let n = MemoryLayout<T>.size
         if spill == nil && scratch.count - count >= n {
@@ -72,9 +78,12 @@ struct ByteWriter {
 struct ByteReader {
     private let bytes: UnsafeRawBufferPointer
     private var offset = 0
+    private let recent: RecentStrings?
 
-    init(_ bytes: UnsafeRawBufferPointer) {
+    /// - Parameter recent: strings decoded before, reused when the same bytes come again.
+    init(_ bytes: UnsafeRawBufferPointer, recent: RecentStrings? = nil) {
         self.bytes = bytes
+        self.recent = recent
     }
 
     var remaining: Int { bytes.count - offset }
@@ -96,7 +105,8 @@ struct ByteReader {
     mutating func string(length: Int) throws(WireError) -> String {
         try need(length)
         defer { offset += length }
-        guard let s = WireText.string(UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + length])) else {
+        let raw = UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + length])
+        guard let s = recent.map({ $0.string(raw) }) ?? WireText.string(raw) else {
             throw .badString
         }
         return s

@@ -15,6 +15,15 @@ public enum WireCodec {
         }
     }
 
+    /// Encodes the payload frame at the end of `bytes` (a buffer that collects many messages).
+    static func encode(_ e: Envelope, appendingTo bytes: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(byteCount: 256, alignment: 8) { scratch in
+            var w = ByteWriter(scratch: scratch)
+            write(e, to: &w)
+            w.append(to: &bytes)
+        }
+    }
+
     private static func write(_ e: Envelope, to w: inout ByteWriter) {
         w.u8(Envelope.schemaVersion)
         w.u8(e.message.type.rawValue)
@@ -32,13 +41,16 @@ public enum WireCodec {
             w.string(symbol); w.i64(p.time); w.f64(p.predictedPrice); w.f64(p.predictedReturn)
         case .signal(let symbol, let barTime, let plan):
             w.string(symbol); w.i64(barTime)
-            for s in [plan.whenFlat, plan.whenLong, plan.whenShort] {
+            func put(_ s: Signal) {
                 w.u8(directionCode(s.direction))
                 switch s.size {
                 case .fraction(let f): w.u8(0); w.f64(f)
                 case .units(let u): w.u8(1); w.f64(u)
                 }
             }
+            put(plan.whenFlat)
+            put(plan.whenLong)
+            put(plan.whenShort)
             w.f64(plan.predictedReturn ?? .nan)
         case .order(let o):
             w.string(o.clientOrderID); w.string(o.symbol); w.u8(o.side == .buy ? 0 : 1); w.u8(orderTypeCode(o.type))
@@ -85,8 +97,14 @@ public enum WireCodec {
     /// is a `WireError` with its reason.
     public static func decode(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) throws(WireError)
         -> Envelope {
-        guard let topicText = WireText.string(topic) else { throw .badTopic }
-        var r = ByteReader(payload)
+        try decode(topic: topic, payload: payload, recent: nil)
+    }
+
+    /// `decode(topic:payload:)` reusing the strings of earlier messages (`recent`) when the bytes repeat.
+    static func decode(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer,
+                       recent: RecentStrings?) throws(WireError) -> Envelope {
+        guard let topicText = recent.map({ $0.string(topic) }) ?? WireText.string(topic) else { throw .badTopic }
+        var r = ByteReader(payload, recent: recent)
         let version = try r.u8()
         guard version == Envelope.schemaVersion else { throw .unsupportedVersion(version) }
         let code = try r.u8()

@@ -104,8 +104,13 @@ public final class ZMQSocket: @unchecked Sendable {
 
     /// Sends one frame with raw libzmq flags.
     public func sendFrame(_ frame: [UInt8], flags: Int32) throws {
+        try frame.withUnsafeBytes { try sendFrame($0, flags: flags) }
+    }
+
+    /// Sends one frame (its bytes are copied) with raw libzmq flags.
+    public func sendFrame(_ frame: UnsafeRawBufferPointer, flags: Int32) throws {
         while true {
-            let rc = frame.withUnsafeBytes { zmq_send(handle, $0.baseAddress, $0.count, flags) }
+            let rc = zmq_send(handle, frame.baseAddress, frame.count, flags)
             if rc >= 0 { return }
             let error = ZMQError.last("zmq_send")
             if error.kind != .interrupted { throw error }
