@@ -30,6 +30,8 @@ public struct SimulatedBroker: Broker {
     private var books: [SymbolBook] = []
     /// The place of each symbol's book in `books`.
     private var bookIndex: [String: Int] = [:]
+    /// The places of the books in `books`, by symbol: the account sums the symbols in this order.
+    private var booksBySymbol: [Int] = []
     /// Open orders in the order they were sent, each with its symbol's book and whether it rests from a bar before
     /// the current one.
     private var pending: [(order: Order, book: Int, fromEarlierBar: Bool)] = []
@@ -76,18 +78,22 @@ public struct SimulatedBroker: Broker {
     }
 
     public var account: AccountSnapshot {
-        let marked = books.compactMap { book in
-            book.held.map { (symbol: book.symbol, value: $0 * (book.lastClose ?? 0)) }
-        }.sorted { $0.symbol < $1.symbol }.reduce(0.0) { $0 + $1.value }
+        var marked = 0.0
+        for index in booksBySymbol {
+            if let held = books[index].held { marked += held * (books[index].lastClose ?? 0) }
+        }
         return AccountSnapshot(cash: cash, equity: cash + marked)
     }
 
     /// The place of `symbol`'s book, added when the symbol is new.
     mutating func book(for symbol: String) -> Int {
         if let index = bookIndex[symbol] { return index }
+        let index = books.count
         books.append(SymbolBook(symbol: symbol))
-        bookIndex[symbol] = books.count - 1
-        return books.count - 1
+        bookIndex[symbol] = index
+        let place = booksBySymbol.firstIndex { books[$0].symbol > symbol } ?? booksBySymbol.count
+        booksBySymbol.insert(index, at: place)
+        return index
     }
 
     /// `submit(_:)` for an order of the symbol whose book is at `book`, its events appended to `events`.
