@@ -71,9 +71,12 @@ struct Engine: ParsableCommand {
 struct Stream: ParsableCommand {
     @Option var file: String = "/tmp/trademesh-bench/data/synth_1m.csv"
     @Option var reps: Int = 5
+    @Flag(help: "Predict 0 on every bar: the strategy never trades, so no bar places an order.")
+    var withoutOrders = false
 
     func run() throws {
-        let (bars, preds, strategy, execution) = try benchRun(file: file)
+        let (bars, crossing, strategy, execution) = try benchRun(file: file)
+        let preds = withoutOrders ? [Double](repeating: 0, count: bars.count) : crossing
         var decide = try StrategyStream(settings: strategy, symbol: bars.symbol)
         var plans: [SignalPlan] = []
         plans.reserveCapacity(bars.count)
