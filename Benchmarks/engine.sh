@@ -20,6 +20,9 @@ p=$(echo "$peer" | sed 's/.*"bars_per_s_median": \([0-9.]*\).*/\1/')
 o=$(echo "$ours" | sed 's/.*"bars_per_s_median":\([0-9]*\).*/\1/')
 echo "engine ratio trademesh/vectorbt-rust: $(awk -v a="$o" -v b="$p" 'BEGIN { printf "%.1f", a / b }')x"
 
+echo "# execution service per-bar path: ExecutionStream.execute + apply through the simulated broker, same strategy"
+.build/release/EngineBench stream --file "$DATA" --reps "$REPS"
+
 echo "# sweep: config/grid.yaml (1,000 sets) over the sample data, loading included, all cores"
 .build/release/EngineBench sweep --config config/backtest.yaml --grid config/grid.yaml --reps 3
 echo "# whole command: Backtester sweep (process start, load, 1,000 backtests, write sweep.csv)"

@@ -4,6 +4,9 @@
 ///
 /// It keeps what the broker said during the current step — orders sent, fills (carrying the model's reason),
 /// rejections and anything else — for the execution service to journal and publish.
+///
+/// A `SimulatedBroker` is driven directly, by its book for the venue's symbol, with the broker's events gathered in
+/// reused buffers: a bar without orders allocates nothing. Any other broker goes through the `Broker` protocol.
 public struct BrokerVenue: ExecutionVenue, Sendable {
     /// One rejection by the broker.
     public struct Rejection: Sendable, Equatable {
@@ -11,11 +14,20 @@ public struct BrokerVenue: ExecutionVenue, Sendable {
         public var reason: String
     }
 
-    public private(set) var broker: any Broker
+    /// The broker given as a `SimulatedBroker`, or nil when it is another broker (then `otherBroker` is set).
+    private var simulated: SimulatedBroker?
+    /// The place of `symbol`'s book in `simulated`.
+    private var simulatedBook = 0
+    /// The broker when it is not a `SimulatedBroker`.
+    private var otherBroker: (any Broker)?
     public let strategy: String
     public let symbol: String
+    /// `strategy-symbol-`, the start of every client order id the venue makes.
+    private let orderIDPrefix: String
     private var sequence: UInt64 = 0
     private var index = 0
+    /// The events of the order being sent (kept to reuse its storage).
+    private var submitted: [BrokerEvent] = []
     /// Orders sent during the current step, in order.
     public private(set) var orders: [Order] = []
     /// Fills during the current step, in order, with the reason the model traded.
@@ -27,9 +39,22 @@ public struct BrokerVenue: ExecutionVenue, Sendable {
     public private(set) var unsolicited: [BrokerEvent] = []
 
     public init(broker: any Broker, strategy: String, symbol: String) {
-        self.broker = broker
+        if var simulated = broker as? SimulatedBroker {
+            simulatedBook = simulated.book(for: symbol)
+            self.simulated = simulated
+        } else {
+            otherBroker = broker
+        }
         self.strategy = strategy
         self.symbol = symbol
+        orderIDPrefix = ClientOrderID.prefix(strategy: strategy, symbol: symbol)
+    }
+
+    /// The broker the orders go to.
+    public var broker: any Broker {
+        if let simulated { return simulated }
+        guard let otherBroker else { preconditionFailure("a BrokerVenue holds one broker") }
+        return otherBroker
     }
 
     /// Starts a step: the orders that follow belong to the bar with sequence number `sequence`.
@@ -38,33 +63,48 @@ public struct BrokerVenue: ExecutionVenue, Sendable {
             self.sequence = sequence
             index = 0
         }
-        orders.removeAll(keepingCapacity: true)
-        fills.removeAll(keepingCapacity: true)
-        rejections.removeAll(keepingCapacity: true)
-        acknowledged.removeAll(keepingCapacity: true)
-        unsolicited.removeAll(keepingCapacity: true)
+        if !orders.isEmpty { orders.removeAll(keepingCapacity: true) }
+        if !fills.isEmpty { fills.removeAll(keepingCapacity: true) }
+        if !rejections.isEmpty { rejections.removeAll(keepingCapacity: true) }
+        if !acknowledged.isEmpty { acknowledged.removeAll(keepingCapacity: true) }
+        if !unsolicited.isEmpty { unsolicited.removeAll(keepingCapacity: true) }
     }
 
     /// The bar opened, for the broker.
     public mutating func barOpened(_ bar: Bar) {
-        unsolicited += broker.barOpened(symbol: symbol, bar) + broker.poll()
+        if simulated != nil {
+            simulated!.barOpened(book: simulatedBook, bar, into: &unsolicited)
+        } else {
+            unsolicited += otherBroker!.barOpened(symbol: symbol, bar) + otherBroker!.poll()
+        }
     }
 
     /// The bar closed, for the broker.
     public mutating func barClosed(_ bar: Bar) {
-        unsolicited += broker.barClosed(symbol: symbol, bar) + broker.poll()
+        if simulated != nil {
+            simulated!.barClosed(book: simulatedBook, bar)
+        } else {
+            unsolicited += otherBroker!.barClosed(symbol: symbol, bar) + otherBroker!.poll()
+        }
     }
 
     public mutating func execute(_ ticket: OrderTicket) -> Double? {
         index += 1
-        let order = Order(clientOrderID: ClientOrderID.make(strategy: strategy, symbol: symbol, barSequence: sequence,
+        let order = Order(clientOrderID: ClientOrderID.make(prefix: orderIDPrefix, barSequence: sequence,
                                                             index: index),
                           symbol: symbol, side: ticket.side, quantity: ticket.quantity, type: ticket.type,
                           price: ticket.type == .market ? nil : ticket.price)
         orders.append(order)
+        var events: [BrokerEvent] = []
+        swap(&events, &submitted)
+        if simulated != nil {
+            simulated!.submit(order, book: simulatedBook, into: &events)
+        } else {
+            events = otherBroker!.submit(order)
+        }
         var price: Double?
         var open = false
-        for event in broker.submit(order) {
+        for event in events {
             switch event {
             case .acknowledged(let id) where id == order.clientOrderID:
                 open = true
@@ -80,8 +120,14 @@ public struct BrokerVenue: ExecutionVenue, Sendable {
                 unsolicited.append(event)
             }
         }
+        events.removeAll(keepingCapacity: true)
+        swap(&events, &submitted)
         if open {
-            unsolicited += broker.cancel(clientOrderID: order.clientOrderID)
+            if simulated != nil {
+                simulated!.cancel(clientOrderID: order.clientOrderID, into: &unsolicited)
+            } else {
+                unsolicited += otherBroker!.cancel(clientOrderID: order.clientOrderID)
+            }
         }
         return price
     }

@@ -3,7 +3,24 @@
 /// its journal after a crash — sends the same ids, so a resubmission is recognisable.
 public enum ClientOrderID {
     public static func make(strategy: String, symbol: String, barSequence: UInt64, index: Int = 1) -> String {
+        make(prefix: prefix(strategy: strategy, symbol: symbol), barSequence: barSequence, index: index)
+    }
+
+    /// The part every id of `strategy` on `symbol` starts with (`threshold-NVDA-`).
+    static func prefix(strategy: String, symbol: String) -> String {
+        "\(strategy)-\(symbol)-"
+    }
+
+    /// The id after `prefix`: the bar sequence padded to six digits, then the order's place.
+    static func make(prefix: String, barSequence: UInt64, index: Int) -> String {
         let digits = String(barSequence)
-        return "\(strategy)-\(symbol)-" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits + "-\(index)"
+        let place = String(index)
+        var id = prefix
+        id.reserveCapacity(prefix.utf8.count + max(6, digits.utf8.count) + 1 + place.utf8.count)
+        for _ in digits.utf8.count..<max(6, digits.utf8.count) { id.append("0") }
+        id += digits
+        id += "-"
+        id += place
+        return id
     }
 }

@@ -55,7 +55,7 @@ public struct ExecutionStream: Sendable {
         equity.cash.append(machine.cash)
         equity.position.append(machine.units)
         lastClose = bar.close
-        realize(since: tradesBefore)
+        if machine.trades.count > tradesBefore { realize(since: tradesBefore) }
         let fills = venue.fills
         risk?.barClosed(fills: fills, close: bar.close, time: bar.time)
         return fills
