@@ -268,6 +268,12 @@ public final class BusConnection: @unchecked Sendable {
     /// message sent before the connection to the forwarder is up would be lost (the slow-joiner problem).
     static let connectHold: UInt64 = 500_000_000
 
+    /// How many received messages one turn of the I/O loop handles before it sends what they caused. A service
+    /// forwards its work in pieces this size rather than after everything that has arrived: downstream services
+    /// start on the first piece while this one handles the next, so a credit window's bars do not travel the
+    /// pipeline as one convoy (measured on the 1M-bar replay: 128 beats both 32 and 1024 at windows 64 and 256).
+    static let messagesPerTurn = 128
+
     private func ioLoop(pub: ZMQSocket, sub: ZMQSocket?) {
         lock.lock()
         ioThread = pthread_self()
@@ -322,10 +328,10 @@ public final class BusConnection: @unchecked Sendable {
                 while read(wakeRead, &drain, drain.count) > 0 {}
             }
             if let sub, ready[2] {
-                // At most 1024 messages per turn, then the loop flushes what they caused and polls again.
+                // At most `messagesPerTurn` messages, then the loop sends what they caused and polls again.
                 var received: [Event] = []
                 var failed = false
-                for _ in 0..<1024 {
+                for _ in 0..<Self.messagesPerTurn {
                     let outcome: StreamMonitor.Outcome
                     do {
                         // Decoded straight from libzmq's buffers: no copy of the frames.
