@@ -61,11 +61,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "simulated (default), ibkr-paper or ibkr-live.")
     var broker: String = "simulated"
 
-    @Option(name: .customLong("risk-config"), help: "Risk limits (YAML).")
-    var riskConfig: String = "config/risk.yaml"
+    @Option(name: .customLong("risk-config"),
+            help: "Risk limits (YAML); default config/risk.yaml when it exists, else paper mode.")
+    var riskConfig: String?
 
     @Option(help: "Broker account id.")
     var account: String?
+
+    static let defaultRiskConfig = "config/risk.yaml"
 
     func run() async throws {
         let name = "ExecSvc"
@@ -74,8 +77,14 @@ struct ServeCommand: AsyncParsableCommand {
             guard let kind = LiveMoneyGuard.BrokerKind(rawValue: broker) else {
                 throw ValidationError("--broker: expected simulated, ibkr-paper or ibkr-live, got '\(broker)'")
             }
-            let text = String(decoding: try FileBytes.read(riskConfig), as: UTF8.self)
-            let (_, mode) = try RiskLimits.parse(text, file: riskConfig)
+            // Without --risk-config, the project's config/risk.yaml when run from a checkout; elsewhere (a replay
+            // started from another directory) there is none, and the safe default applies: paper mode.
+            var mode = "paper"
+            if let path = riskConfig ?? (FileManager.default.fileExists(atPath: Self.defaultRiskConfig)
+                                         ? Self.defaultRiskConfig : nil) {
+                let text = String(decoding: try FileBytes.read(path), as: UTF8.self)
+                mode = try RiskLimits.parse(text, file: path).mode
+            }
             try LiveMoneyGuard.check(broker: kind, mode: mode, account: account,
                                      environment: ProcessInfo.processInfo.environment)
             guard kind == .simulated else {

@@ -256,15 +256,17 @@ import Glibc
     }
 
     @Test func aFailingServiceIsNamedAndStopsTheRest() async throws {
-        // Without config/risk.yaml in the project, ExecSvc refuses to start.
-        let project = try Project(compose: Self.mesh, withRiskConfig: false)
+        // With a broken config/risk.yaml in the project, ExecSvc refuses to start.
+        let project = try Project(compose: Self.mesh)
         defer { project.remove() }
+        try "max_daily_loss: -5\n".write(to: project.root.appendingPathComponent("config/risk.yaml"), atomically: true,
+                                         encoding: .utf8)
         let up = try project.meshCtl(["up"], extra: ["--bin", TestSupport.binDirectory.path])
         #expect(await up.finish(seconds: 60) == 1)
         let err = up.stderr
         #expect(err.contains("error: service 'exec' exited with status 1; stopping the others"), "\(err)")
         #expect(err.contains("stopping bus"), "\(err)")
-        #expect(up.stdout.contains("exec     | error: config/risk.yaml"), "\(up.stdout)")
+        #expect(up.stdout.contains("exec     | error: config/risk.yaml: max_daily_loss"), "\(up.stdout)")
         #expect(!FileManager.default.fileExists(atPath: project.stateFile))
 
         let detached = try project.meshCtl(["up", "--detach"], extra: ["--bin", TestSupport.binDirectory.path])

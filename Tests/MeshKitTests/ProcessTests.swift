@@ -120,6 +120,30 @@ import TradingCore
         #expect(text.contains("TRADEMESH_LIVE=I_UNDERSTAND"))
     }
 
+    /// Outside a checkout there is no `config/risk.yaml`: `ExecSvc` takes paper mode (and still guards live money);
+    /// a `--risk-config` given explicitly must exist.
+    @Test func execSvcRiskConfigDefaultsOutsideTheProject() async throws {
+        let directory = "/tmp/trademesh-test/elsewhere-\(UUID().uuidString.prefix(6))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let err = Pipe()
+        let exec = try TestSupport.launch("ExecSvc", ["--broker", "ibkr-live", "--account", "U123"],
+                                          endpoints: TestSupport.endpoints(), stderr: err, directory: directory)
+        #expect(await TestSupport.waitForExit(exec, seconds: 10))
+        #expect(exec.terminationStatus == 1)
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(text.contains("refusing to trade real money with the ibkr-live broker"))
+        #expect(!text.contains("risk.yaml"))
+
+        let err2 = Pipe()
+        let missing = directory + "/no-such-risk.yaml"
+        let exec2 = try TestSupport.launch("ExecSvc", ["--risk-config", missing], endpoints: TestSupport.endpoints(),
+                                           stderr: err2, directory: directory)
+        #expect(await TestSupport.waitForExit(exec2, seconds: 10))
+        #expect(exec2.terminationStatus == 1)
+        #expect(String(decoding: err2.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains(missing))
+    }
+
     @Test func meshConfigUnknownKeyIsAnError() throws {
         let file = "/tmp/trademesh-test/mesh-\(UUID().uuidString.prefix(6)).yaml"
         try FileManager.default.createDirectory(atPath: "/tmp/trademesh-test", withIntermediateDirectories: true)

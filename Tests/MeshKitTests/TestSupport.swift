@@ -36,10 +36,11 @@ enum TestSupport {
 
     /// Starts a built executable with the bus endpoints in its environment.
     static func launch(_ name: String, _ arguments: [String], endpoints: MeshEndpoints,
-                       stdout: Pipe? = nil, stderr: Pipe? = nil) throws -> Process {
+                       stdout: Pipe? = nil, stderr: Pipe? = nil, directory: String? = nil) throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable(name))
         p.arguments = arguments
+        if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
         var env = ProcessInfo.processInfo.environment
         env["TRADEMESH_BUS_FRONTEND"] = endpoints.frontend
         env["TRADEMESH_BUS_BACKEND"] = endpoints.backend
