@@ -56,7 +56,6 @@ public final class BusConnection: @unchecked Sendable {
         var entries: [Entry] = []
         var bytes: [UInt8] = []
 
-        var isEmpty: Bool { entries.isEmpty }
         var count: Int { entries.count }
 
         mutating func append(topic: [UInt8], encoding envelope: Envelope) {

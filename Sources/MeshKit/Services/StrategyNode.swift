@@ -77,8 +77,9 @@ public struct StrategyNode: Sendable {
         default:
             return .proceed
         }
-        while bars.contains(next), predictions.contains(next),
-              let entry = bars.remove(at: next), let predicted = predictions.remove(at: next) {
+        // A bar is taken only once its prediction is there; a prediction waits for its bar where it is.
+        while predictions.contains(next), let entry = bars.remove(at: next),
+              let predicted = predictions.remove(at: next) {
             let plan = strategy.append(entry.bar, predictedReturn: predicted.isNaN ? nil : predicted)
             publish(signalTopic, .signal(symbol: symbol, barTime: entry.bar.time, plan: plan), tsEvent: entry.tsEvent,
                     tsInit: entry.tsInit)

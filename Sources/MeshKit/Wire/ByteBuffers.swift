@@ -105,8 +105,8 @@ struct ByteReader {
     mutating func string(length: Int) throws(WireError) -> String {
         try need(length)
         defer { offset += length }
-        let raw = UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + length])
-        guard let s = recent.map({ $0.string(raw) }) ?? WireText.string(raw) else {
+        guard let s = WireText.string(UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + length]),
+                                      reusing: recent) else {
             throw .badString
         }
         return s
@@ -135,5 +135,11 @@ enum WireText {
         for b in bytes { high |= b }
         if high < 0x80 { return String(decoding: bytes, as: UTF8.self) }
         return String(validating: bytes, as: UTF8.self)
+    }
+
+    /// `string(_:)`, through `recent` when the receiver keeps one.
+    @inline(__always) static func string(_ raw: UnsafeRawBufferPointer, reusing recent: RecentStrings?) -> String? {
+        if let recent { return recent.string(raw) }
+        return string(raw)
     }
 }

@@ -103,7 +103,7 @@ public enum WireCodec {
     /// `decode(topic:payload:)` reusing the strings of earlier messages (`recent`) when the bytes repeat.
     static func decode(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer,
                        recent: RecentStrings?) throws(WireError) -> Envelope {
-        guard let topicText = recent.map({ $0.string(topic) }) ?? WireText.string(topic) else { throw .badTopic }
+        guard let topicText = WireText.string(topic, reusing: recent) else { throw .badTopic }
         var r = ByteReader(payload, recent: recent)
         let version = try r.u8()
         guard version == Envelope.schemaVersion else { throw .unsupportedVersion(version) }

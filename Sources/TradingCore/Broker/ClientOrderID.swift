@@ -14,13 +14,6 @@ public enum ClientOrderID {
     /// The id after `prefix`: the bar sequence padded to six digits, then the order's place.
     static func make(prefix: String, barSequence: UInt64, index: Int) -> String {
         let digits = String(barSequence)
-        let place = String(index)
-        var id = prefix
-        id.reserveCapacity(prefix.utf8.count + max(6, digits.utf8.count) + 1 + place.utf8.count)
-        for _ in digits.utf8.count..<max(6, digits.utf8.count) { id.append("0") }
-        id += digits
-        id += "-"
-        id += place
-        return id
+        return prefix + String(repeating: "0", count: max(0, 6 - digits.count)) + digits + "-\(index)"
     }
 }
