@@ -61,8 +61,8 @@ struct Throughput: ParsableCommand {
             try? FileManager.default.removeItem(atPath: dir)
         }
         let median = rates.sorted()[rates.count / 2]
-        let size = WireCodec.encode(barEnvelope(1)).count
-        print(#"{"bench":"swift_pubsub_ipc","messages":\#(count),"payload_bytes":\#(size),"hwm":\#(hwm),"reps":\#(reps),"recv_rate_median":\#(Int(median)),"recv_rates":\#(rates.map { Int($0) })}"#)
+        let size = WireCodec.frame(barEnvelope(1)).count
+        print(#"{"bench":"swift_pubsub_ipc","messages":\#(count),"frame_bytes":\#(size),"hwm":\#(hwm),"reps":\#(reps),"recv_rate_median":\#(Int(median)),"recv_rates":\#(rates.map { Int($0) })}"#)
     }
 }
 
@@ -85,13 +85,12 @@ struct Publisher: ParsableCommand {
         try control.bind(sync)
         var poll = ZMQPoller([.socket(control)])
         // Slow-joiner handshake: probe until the subscriber says it sees them.
-        repeat { try pub.send([Array("sync.probe".utf8), [0]]) } while try !poll.poll(milliseconds: 1)[0]
+        repeat { try pub.send([Array("sync.probe".utf8)]) } while try !poll.poll(milliseconds: 1)[0]
         _ = try control.receive()
-        let topic = Array("bar.NVDA".utf8)
         for seq in 1...UInt64(count) {
-            try pub.send([topic, WireCodec.encode(barEnvelope(seq))])
+            try pub.send([WireCodec.frame(barEnvelope(seq))])
         }
-        repeat { try pub.send([Array("sync.end".utf8), [0]]) } while try !poll.poll(milliseconds: 10)[0]
+        repeat { try pub.send([Array("sync.end".utf8)]) } while try !poll.poll(milliseconds: 10)[0]
         pub.close(); control.close(); ctx.terminate()
     }
 }
@@ -126,7 +125,7 @@ struct Subscriber: ParsableCommand {
                 if frames[0] == Array("sync.end".utf8) { break }
                 continue
             }
-            let e = try WireCodec.decode(topic: frames[0], payload: frames[1])
+            let e = try WireCodec.decode(frame: frames[0])
             if received == 0 { first = nowNanos() }
             if e.seq != expected { gaps += 1 }
             expected = e.seq + 1

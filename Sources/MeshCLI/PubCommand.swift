@@ -66,7 +66,7 @@ public struct PubCommand: AsyncParsableCommand {
         if !subscribed {
             FileHandle.standardError.write(Data("pub: no subscriber for \(topic) after \(wait) s; sending anyway\n".utf8))
         }
-        try xpub.send([Array(topic.utf8), WireCodec.encode(envelope)])
+        try xpub.send([WireCodec.frame(envelope)])
         xpub.close()
         ctx.terminate()
     }

@@ -104,9 +104,11 @@ import TradingCore
             Thread.detachNewThread { [self] in
                 while !lock.withLock({ stopped }) {
                     for topic in Self.topics {
-                        bus.publishRaw([Array(topic.utf8), [1, 1, 0xFF, 0xFF, 7]])                       // truncated
-                        bus.publishRaw([Array(topic.utf8)])                                               // one frame
-                        bus.publishRaw([Array(topic.utf8), Array(repeating: 0xAB, count: 40), [1]])   // three frames
+                        let prefix = Array(topic.utf8) + [WireCodec.topicTerminator]
+                        bus.publishRaw([prefix + [1, 1, 0xFF, 0xFF, 7]])                               // truncated
+                        bus.publishRaw([Array(topic.utf8)])                                    // no terminator
+                        bus.publishRaw([Array(topic.utf8), Array(repeating: 0xAB, count: 40)])   // two frames
+                        bus.publishRaw([prefix + Array(repeating: 0xAB, count: 40), [1]])      // three frames
                     }
                     _ = bus.publish(topic: "bar.NVDA", message: .bar(symbol: "NVDA", bar: Bar(
                         time: 0, open: 1, high: 1, low: 1, close: 1, volume: 1)), tsEvent: 0, tsInit: 0)

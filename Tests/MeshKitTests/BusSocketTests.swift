@@ -86,22 +86,25 @@ import TradingCore
         try pub.start()
         let good = WireCodec.encode(Envelope(topic: "bar.X", source: "pub", seq: 1, tsEvent: 0, tsInit: 0,
                                              message: Samples.messages[0].1))
+        let topic = Array("bar.X".utf8) + [WireCodec.topicTerminator]
         let garbage: [[[UInt8]]] = [
-            [Array("bar.X".utf8)],                                   // one frame
-            [Array("bar.X".utf8), good, [1, 2, 3]],                  // three frames
-            [Array("bar.X".utf8), [1, 99] + Array(good.dropFirst(2))], // unknown type
-            [Array("bar.X".utf8), Array(good.prefix(40))],           // truncated
-            [Array("bar.X".utf8), [7] + Array(good.dropFirst())],    // wrong schema version
-            [Array("bar.X".utf8), Array(repeating: 0xAB, count: 64)], // noise
-            [Array("ctl.kill".utf8), good],                          // a bar on a kill topic
+            [Array("bar.X".utf8)],                                   // no terminator after the topic
+            [Array("bar.X".utf8), good],                             // topic and payload in two frames
+            [topic + good, [1, 2, 3]],                               // a second frame
+            [topic + [1, 99] + Array(good.dropFirst(2))],            // unknown type
+            [topic + Array(good.prefix(40))],                        // truncated
+            [topic + [7] + Array(good.dropFirst())],                 // wrong schema version
+            [topic + Array(repeating: 0xAB, count: 64)],             // noise
+            [Array("ctl.kill".utf8) + [WireCodec.topicTerminator] + good], // a bar on a kill topic
+            [Array("bar.".utf8) + [0xFF, 0xFE, WireCodec.topicTerminator] + good], // a topic that is not UTF-8
         ]
         for frames in garbage { pub.publishRaw(frames) }
-        pub.publishRaw([Array("bar.X".utf8), good])
+        pub.publishRaw([topic + good])
         let arrived = await TestSupport.eventually {
-            collected.envelopes.contains { $0.topic == "bar.X" } && sub.currentStats().dropped == 7
+            collected.envelopes.contains { $0.topic == "bar.X" } && sub.currentStats().dropped == 9
         }
         #expect(arrived)
-        #expect(sub.currentStats().dropped == 7)
+        #expect(sub.currentStats().dropped == 9)
         #expect(collected.envelopes.filter { $0.topic == "bar.X" }.count == 1)
         await pub.shutdown(); await sub.shutdown(); proxy.stop()
     }
@@ -111,7 +114,7 @@ import TradingCore
         let pub = BusConnection(source: "pub", endpoints: endpoints, subscriptions: [], logger: TestSupport.logger)
         try pub.start()
         for seq: UInt64 in [1, 2, 5, 6] {
-            pub.publishRaw([Array("bar.X".utf8), WireCodec.encode(Envelope(
+            pub.publishRaw([WireCodec.frame(Envelope(
                 topic: "bar.X", source: "replay", seq: seq, tsEvent: 0, tsInit: 0, message: Samples.messages[0].1))])
         }
         #expect(await TestSupport.eventually { collected.envelopes.filter { $0.topic == "bar.X" }.count == 4 })
@@ -144,7 +147,7 @@ import TradingCore
         }
         #expect(subscribed)
         for seq: UInt64 in [1, 3] {
-            pub.publishRaw([Array("bar.X".utf8), WireCodec.encode(Envelope(
+            pub.publishRaw([WireCodec.frame(Envelope(
                 topic: "bar.X", source: "replay", seq: seq, tsEvent: 0, tsInit: 0, message: Samples.messages[0].1))])
         }
         await #expect(throws: MeshError.self) { try await running.value }

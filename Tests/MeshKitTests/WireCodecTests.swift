@@ -63,6 +63,35 @@ enum Samples {
         }
     }
 
+    /// A message travels as one frame: the topic, a 0x00 byte, the payload.
+    @Test func everyTypeRoundTripsAsOneFrame() throws {
+        for i in Samples.messages.indices {
+            let e = Samples.envelope(i)
+            let frame = WireCodec.frame(e)
+            #expect(frame == Array(e.topic.utf8) + [0] + WireCodec.encode(e))
+            #expect(try WireCodec.decode(frame: frame) == e)
+        }
+    }
+
+    @Test func aFrameWithoutTopicTerminatorOrWithBadPartsIsAnError() {
+        let e = Samples.envelope(0)
+        let payload = WireCodec.encode(e)
+        #expect(throws: WireError.noTopicTerminator) { try WireCodec.decode(frame: Array(e.topic.utf8)) }
+        #expect(throws: WireError.noTopicTerminator) { try WireCodec.decode(frame: []) }
+        #expect(throws: WireError.badTopic) { try WireCodec.decode(frame: [0xff, 0xfe, 0] + payload) }
+        // The first 0x00 ends the topic: a topic with a 0x00 in it leaves bytes that are not a payload.
+        #expect(throws: WireError.self) { try WireCodec.decode(frame: Array("bar.".utf8) + [0] + Array(e.topic.utf8) + [0] + payload) }
+        #expect(throws: WireError.truncated(needed: 1, remaining: 0)) {
+            try WireCodec.decode(frame: Array(e.topic.utf8) + [0])
+        }
+    }
+
+    @Test func jsonInputRefusesATopicWithTheTerminatorByte() {
+        #expect(throws: MeshError.self) {
+            try EnvelopeJSON.message(topic: "ctl.kill\u{0}x", json: #"{"reason":"manual"}"#)
+        }
+    }
+
     @Test func barLayoutIsFixed() {
         // 28-byte header + 4-byte source + (2 + 4) symbol + 8 time + 5 × 8 prices = 86 bytes (docs/wire.md).
         let bytes = WireCodec.encode(Samples.envelope(0))
@@ -159,6 +188,23 @@ enum Samples {
             }
             #expect(decoded == e)
         }
+    }
+
+    /// More strings than the table has slots, of every length it keeps, in a repeating order: slots are taken
+    /// over, and each lookup still returns exactly the string of its bytes.
+    @Test func manyStringsSharingSlotsAreNeverMixedUp() {
+        let recent = RecentStrings()
+        let words = (0..<200).map { i in String(repeating: "ab", count: i % 16) + "\(i)" }
+        for _ in 0..<3 {
+            for word in words {
+                var w = word
+                #expect(w.withUTF8 { recent.string(UnsafeRawBufferPointer($0)) } == word)
+            }
+        }
+    }
+
+    @Test func invalidUTF8IsRefusedAndNotRemembered() {
+        let recent = RecentStrings()
         let bad: [UInt8] = [0x62, 0xFF, 0x2E]   // not UTF-8: refused, and not remembered as a string
         bad.withUnsafeBytes { raw in
             #expect(recent.string(raw) == nil)

@@ -16,6 +16,6 @@ pub.connect(frontend)
 # Wait for the forwarder to pass on a subscription (the tap's), so the message is not lost to a slow join.
 pub.setsockopt(zmq.RCVTIMEO, 10000)
 pub.recv()
-pub.send_multipart([b"ctl.kill", wire.encode_kill(reason, True, seq=3)])
+pub.send(wire.frame(b"ctl.kill", wire.encode_kill(reason, True, seq=3)))
 pub.close()
 ctx.term()

@@ -20,10 +20,10 @@ seen = 0
 ready = False
 while seen < count:
     try:
-        topic, payload = sub.recv_multipart()
+        frame = sub.recv()
     except zmq.Again:
         sys.exit("timed out after %d of %d messages" % (seen, count))
-    message = wire.decode(topic, payload)
+    message = wire.decode(*wire.split(frame))
     if message["source"] == "probe":
         # The publisher sends probes until this file appears: from here on nothing is lost to a slow join.
         if not ready:

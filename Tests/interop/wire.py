@@ -26,6 +26,17 @@ class Reader:
         return s
 
 
+def split(frame):
+    """A message is one frame: the topic, a 0x00 byte, the payload. Returns (topic, payload)."""
+    topic, terminator, payload = frame.partition(b"\0")
+    assert terminator, "no 0x00 byte ends the topic"
+    return topic, payload
+
+
+def frame(topic, payload):
+    return topic + b"\0" + payload
+
+
 def decode(topic, payload):
     r = Reader(payload)
     version, type_code, source_len, seq, ts_event, ts_init = r.take("BBHQqq")

@@ -69,7 +69,8 @@ public struct BarReplayService: Service {
         let connection = Locked<BusConnection?>(nil)
         let (series, symbol, logger) = (self.series, self.symbol, self.logger)
         // Readiness, heartbeats, acknowledgements and re-send requests are handled on the I/O thread as they arrive.
-        let bus = BusConnection(source: name, endpoints: endpoints, subscriptions: ["ctl."], logger: logger) { event in
+        let bus = BusConnection(source: name, endpoints: endpoints, subscriptions: ["ctl."], logger: logger) { envelope, missing in
+            let event: BusConnection.Event = missing > 0 ? .gap(envelope, missing: missing) : .message(envelope)
             Self.record(event, into: progress, ackFrom: ackFrom, finishedBy: finishedBy)
             if case .message(let e) = event, case .resend(let service, let topic, let from) = e.message,
                topic == Topic.bar(symbol), let bus = connection.value {

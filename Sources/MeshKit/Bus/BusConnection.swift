@@ -35,21 +35,21 @@ public final class BusConnection: @unchecked Sendable {
     private let endpoints: MeshEndpoints
     private let subscriptions: [String]
     private let logger: Logger
-    private let onEvent: (@Sendable (Event) -> Void)?
+    private let onEvent: (@Sendable (_ envelope: Envelope, _ missing: UInt64) -> Void)?
     private let onTurnEnd: (@Sendable () -> Void)?
     /// The I/O thread, once started: a publish from it needs no wake-up (the loop flushes right after).
     private var ioThread: pthread_t?
 
     private let lock = NSLock()
-    /// Multipart messages waiting for the I/O thread, in publish order.
+    /// Messages waiting for the I/O thread, in publish order.
     private var outgoing = OutgoingQueue()
 
-    /// Messages waiting to be sent: their topic and payload frames one after the other in one byte buffer (no
-    /// allocation per message), or raw frames.
+    /// Messages waiting to be sent: their frames one after the other in one byte buffer (no allocation per
+    /// message), or raw frames.
     private struct OutgoingQueue {
         enum Entry {
-            /// `topic` bytes, then `payload` bytes, from `start` in `bytes`.
-            case message(start: Int, topic: Int, payload: Int)
+            /// A message's frame: `count` bytes from `start` in `bytes`.
+            case message(start: Int, count: Int)
             case raw([[UInt8]])
         }
 
@@ -58,11 +58,12 @@ public final class BusConnection: @unchecked Sendable {
 
         var count: Int { entries.count }
 
-        mutating func append(topic: [UInt8], encoding envelope: Envelope) {
+        /// Appends `envelope`'s frame: `topicPrefix` (its topic and terminator), then its payload.
+        mutating func append(topicPrefix: [UInt8], encoding envelope: Envelope) {
             let start = bytes.count
-            bytes.append(contentsOf: topic)
+            bytes.append(contentsOf: topicPrefix)
             WireCodec.encode(envelope, appendingTo: &bytes)
-            entries.append(.message(start: start, topic: topic.count, payload: bytes.count - start - topic.count))
+            entries.append(.message(start: start, count: bytes.count - start))
         }
 
         mutating func removeAll() {
@@ -70,8 +71,9 @@ public final class BusConnection: @unchecked Sendable {
             bytes.removeAll(keepingCapacity: true)
         }
     }
-    /// Per topic published: its name, its bytes (the topic frame, shared by every message) and its last seq.
-    private var sequences: [(topic: String, bytes: [UInt8], seq: UInt64)] = []
+    /// Per topic published: its name, the bytes that start each of its frames (the topic and its terminator) and
+    /// its last seq.
+    private var sequences: [(topic: String, prefix: [UInt8], seq: UInt64)] = []
     private var stopping = false
     /// A wake-up byte is in the pipe and the I/O thread has not yet taken the queue: no need to write another.
     private var wakePending = false
@@ -89,12 +91,14 @@ public final class BusConnection: @unchecked Sendable {
 
     /// - Parameters:
     ///   - subscriptions: topic prefixes to receive (empty = publish only).
-    ///   - onEvent: when given, every received message is handed to it on the I/O thread, in order, and `events`
-    ///     stays empty. Messages it publishes go out in the same loop turn, with no thread switch.
+    ///   - onEvent: when given, every received message is handed to it on the I/O thread, in order, with the number
+    ///     of messages missing before it on its stream (0: no gap), and `events` stays empty. Messages it publishes
+    ///     go out in the same loop turn, with no thread switch.
     ///   - onTurnEnd: with `onEvent`, called on the I/O thread after each turn's messages, before they are sent:
     ///     the place to publish one summary (an acknowledgement) for a whole batch.
     public init(source: String, endpoints: MeshEndpoints, subscriptions: [String], logger: Logger,
-                onEvent: (@Sendable (Event) -> Void)? = nil, onTurnEnd: (@Sendable () -> Void)? = nil) {
+                onEvent: (@Sendable (_ envelope: Envelope, _ missing: UInt64) -> Void)? = nil,
+                onTurnEnd: (@Sendable () -> Void)? = nil) {
         self.onEvent = onEvent
         self.onTurnEnd = onTurnEnd
         self.source = source
@@ -159,9 +163,9 @@ public final class BusConnection: @unchecked Sendable {
         let slot = stream(topic)
         sequences[slot].seq += 1
         let seq = sequences[slot].seq
-        outgoing.append(topic: sequences[slot].bytes, encoding: Envelope(topic: topic, source: source, seq: seq,
-                                                                         tsEvent: tsEvent, tsInit: tsInit,
-                                                                         message: message))
+        outgoing.append(topicPrefix: sequences[slot].prefix, encoding: Envelope(topic: topic, source: source, seq: seq,
+                                                                                tsEvent: tsEvent, tsInit: tsInit,
+                                                                                message: message))
         unlockAndWake()
         return seq
     }
@@ -186,7 +190,7 @@ public final class BusConnection: @unchecked Sendable {
     /// topics: a linear scan over short strings beats hashing one per message.
     private func stream(_ topic: String) -> Int {
         for i in sequences.indices where sequences[i].topic == topic { return i }
-        sequences.append((topic, Array(topic.utf8), 0))
+        sequences.append((topic, Array(topic.utf8) + [WireCodec.topicTerminator], 0))
         return sequences.count - 1
     }
 
@@ -194,7 +198,7 @@ public final class BusConnection: @unchecked Sendable {
     /// does not move.
     public func republish(topic: String, seq: UInt64, message: MeshMessage, tsEvent: Int64, tsInit: Int64) {
         lock.lock()
-        outgoing.append(topic: sequences[stream(topic)].bytes, encoding: Envelope(
+        outgoing.append(topicPrefix: sequences[stream(topic)].prefix, encoding: Envelope(
             topic: topic, source: source, seq: seq, tsEvent: tsEvent, tsInit: tsInit, message: message))
         unlockAndWake()
     }
@@ -331,11 +335,16 @@ public final class BusConnection: @unchecked Sendable {
                 var received: [Event] = []
                 var failed = false
                 for _ in 0..<Self.messagesPerTurn {
-                    let outcome: StreamMonitor.Outcome
                     do {
-                        // Decoded straight from libzmq's buffers: no copy of the frames.
-                        outcome = try sub.receiveInPlace(dontWait: true) { count, topic, payload in
-                            monitor.check(frameCount: count, topic: topic, payload: payload, logger: logger)
+                        // Decoded straight from libzmq's buffer (no copy of the frame) and handed on in place.
+                        try sub.receiveInPlace(dontWait: true) { count, frame in
+                            monitor.check(frameCount: count, frame: frame, logger: logger) { envelope, missing in
+                                if let onEvent {
+                                    onEvent(envelope, missing)
+                                } else {
+                                    received.append(missing > 0 ? .gap(envelope, missing: missing) : .message(envelope))
+                                }
+                            }
                         }
                     } catch let error as ZMQError where error.kind == .wouldBlock {
                         break
@@ -343,13 +352,6 @@ public final class BusConnection: @unchecked Sendable {
                         failed = true
                         break
                     }
-                    let event: Event
-                    switch outcome {
-                    case .message(let e): event = .message(e)
-                    case .messageAfterGap(let e, let missing): event = .gap(e, missing: missing)
-                    case .garbage: continue
-                    }
-                    if let onEvent { onEvent(event) } else { received.append(event) }
                 }
                 // One batch per turn: the consumer switches in once for all of it.
                 if !received.isEmpty { continuation.yield(received) }
@@ -376,11 +378,9 @@ public final class BusConnection: @unchecked Sendable {
                     try batch.bytes.withUnsafeBytes { bytes in
                         for entry in batch.entries {
                             switch entry {
-                            case .message(let start, let topic, let payload):
-                                try pub.sendFrame(UnsafeRawBufferPointer(rebasing: bytes[start..<start + topic]),
-                                                  flags: ZMQ_SNDMORE)
-                                try pub.sendFrame(UnsafeRawBufferPointer(
-                                    rebasing: bytes[start + topic..<start + topic + payload]), flags: 0)
+                            case .message(let start, let count):
+                                try pub.sendFrame(UnsafeRawBufferPointer(rebasing: bytes[start..<start + count]),
+                                                  flags: 0)
                             case .raw(let frames):
                                 try pub.send(frames)
                             }

@@ -108,14 +108,9 @@ public struct MeshNodeService: Service {
         let publisher = SetBeforeStart<Publish>()
         // The probe subscription comes last: when a probe arrives, every earlier subscription is live.
         let bus = BusConnection(source: name, endpoints: endpoints, subscriptions: subscriptions + [Topic.probe],
-                                logger: logger) { event in
+                                logger: logger) { envelope, missing in
             guard !outcome.isDone, let bus = connection.value else { return }
-            let (envelope, missing): (Envelope, UInt64)
-            switch event {
-            case .message(let e): (envelope, missing) = (e, 0)
-            case .gap(let e, let m): (envelope, missing) = (e, m)
-            }
-            if envelope.topic == Topic.probe {
+            if case .ready = envelope.message, envelope.topic == Topic.probe {
                 if envelope.source == name && readiness.set() {
                     let now = clock.nowNanoseconds()
                     bus.publish(topic: Topic.ready, message: .ready(service: name, topics: subscriptions),

@@ -1,9 +1,9 @@
 import Logging
 
-/// Checks every received frame: garbage is counted, logged once per topic with its reason and dropped; sequence
+/// Checks every received message: garbage is counted, logged once per topic with its reason and dropped; sequence
 /// gaps per stream (topic, source) are detected and reported.
 public struct StreamMonitor: Sendable {
-    /// What a checked frame turned out to be.
+    /// What a checked message turned out to be.
     public enum Outcome: Sendable, Equatable {
         case message(Envelope)
         /// A valid message that arrived after a gap of `missing` messages on its stream.
@@ -32,23 +32,33 @@ public struct StreamMonitor: Sendable {
 
     public init() {}
 
-    /// Checks one multipart message.
+    /// Checks one message, its frames as received.
     public mutating func check(_ frames: [[UInt8]], logger: Logger) -> Outcome {
-        let first = frames.first ?? []
-        let second = frames.count > 1 ? frames[1] : []
-        return first.withUnsafeBytes { t in
-            second.withUnsafeBytes { p in check(frameCount: frames.count, topic: t, payload: p, logger: logger) }
-        }
+        (frames.first ?? []).withUnsafeBytes { check(frameCount: frames.count, frame: $0, logger: logger) }
     }
 
-    /// Checks one multipart message as received: its frame count and its first two frames.
-    public mutating func check(frameCount: Int, topic topicBytes: UnsafeRawBufferPointer,
-                               payload: UnsafeRawBufferPointer, logger: Logger) -> Outcome {
+    /// Checks one message as received: its number of frames and its first frame.
+    public mutating func check(frameCount: Int, frame: UnsafeRawBufferPointer, logger: Logger) -> Outcome {
+        var outcome: Outcome?
+        let garbage = check(frameCount: frameCount, frame: frame, logger: logger) { envelope, missing in
+            outcome = missing > 0 ? .messageAfterGap(envelope, missing: missing) : .message(envelope)
+        }
+        return outcome ?? .garbage(topic: garbage?.topic ?? "", reason: garbage?.reason ?? "")
+    }
+
+    /// Checks one message as received and hands a good one to `deliver`, with the number of messages missing
+    /// before it on its stream (0: no gap). The envelope is lent, not copied: this runs for every message.
+    /// - Returns: nil when the message was delivered; the topic and the reason when it was garbage.
+    @discardableResult
+    public mutating func check(frameCount: Int, frame: UnsafeRawBufferPointer, logger: Logger,
+                               deliver: (_ envelope: Envelope, _ missing: UInt64) throws -> Void) rethrows
+        -> (topic: String, reason: String)? {
         let envelope: Envelope
         do throws(WireError) {
-            guard frameCount == 2 else { throw .wrongFrameCount(frameCount) }
-            envelope = try WireCodec.decode(topic: topicBytes, payload: payload, recent: recent)
+            guard frameCount == 1 else { throw .wrongFrameCount(frameCount) }
+            envelope = try WireCodec.decode(frame: frame, recent: recent)
         } catch {
+            let topicBytes = WireCodec.split(frame)?.topic ?? frame
             let topic = String(decoding: topicBytes.prefix(64), as: UTF8.self)
             garbageCount += 1
             if garbageLogged.insert(topic).inserted {
@@ -56,16 +66,20 @@ public struct StreamMonitor: Sendable {
                     "topic": "\(topic)", "reason": "\(error)", "note": "logged once per topic; all are counted",
                 ])
             }
-            return .garbage(topic: topic, reason: error.description)
+            return (topic, error.description)
         }
+        try deliver(envelope, track(envelope, logger: logger))
+        return nil
+    }
+
+    /// Counts a good message and records its position in its stream; returns how many messages are missing before
+    /// it (0: none, or a re-sent message, which is delivered but moves nothing).
+    private mutating func track(_ envelope: Envelope, logger: Logger) -> UInt64 {
         received += 1
         lastSequence = envelope.seq
         let slot = stream(topic: envelope.topic, source: envelope.source)
         let previous: UInt64? = slot.map { streams[$0].seq }
-        if let previous, envelope.seq <= previous {
-            // A re-sent (or repeated) message: delivered, but neither a gap nor a new position in its stream.
-            return .message(envelope)
-        }
+        if let previous, envelope.seq <= previous { return 0 }
         if let slot {
             streams[slot].seq = envelope.seq
         } else {
@@ -76,16 +90,13 @@ public struct StreamMonitor: Sendable {
                 else { index[key] = streams.count - 1 }
             }
         }
-        if let previous, envelope.seq != previous &+ 1 {
-            let missing = envelope.seq - previous - 1
-            gapCount += 1
-            logger.error("sequence gap", metadata: [
-                "topic": "\(envelope.topic)", "source": "\(envelope.source)", "expected": "\(previous &+ 1)",
-                "received": "\(envelope.seq)",
-            ])
-            return .messageAfterGap(envelope, missing: missing)
-        }
-        return .message(envelope)
+        guard let previous, envelope.seq != previous &+ 1 else { return 0 }
+        gapCount += 1
+        logger.error("sequence gap", metadata: [
+            "topic": "\(envelope.topic)", "source": "\(envelope.source)", "expected": "\(previous &+ 1)",
+            "received": "\(envelope.seq)",
+        ])
+        return envelope.seq - previous - 1
     }
 
     private func stream(topic: String, source: String) -> Int? {

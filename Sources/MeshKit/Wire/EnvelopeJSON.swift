@@ -76,6 +76,9 @@ public enum EnvelopeJSON {
             throw MeshError.badInput("topic '\(topic)': unknown topic family (bar., pred., signal., order., fill., "
                                      + "pnl., ctl.ready, ctl.ack, ctl.kill, ctl.resume, ctl.heartbeat, ctl.end)")
         }
+        guard !topic.utf8.contains(WireCodec.topicTerminator) else {
+            throw MeshError.badInput("topic '\(topic)' contains a 0x00 byte, which ends a topic on the wire")
+        }
         var object: [String: Node] = [:]
         let trimmed = json.drop { $0 == " " || $0 == "\n" || $0 == "\t" }
         guard trimmed.first == "{", let root = (try? Yams.compose(yaml: json)) ?? nil else {

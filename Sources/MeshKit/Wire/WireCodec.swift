@@ -1,11 +1,28 @@
 import TradingCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The compact little-endian binary encoding of envelopes (layout: docs/wire.md).
 ///
-/// Header (28 bytes + source): u8 schema version, u8 type, u16 source length, u64 seq, i64 ts_event,
-/// i64 ts_init, source UTF-8; then the type's body. Strings are u16 length + UTF-8; numbers f64.
+/// A message is one ZeroMQ frame: the topic's UTF-8 bytes, a 0x00 byte, then the payload. The payload's header
+/// (28 bytes + source): u8 schema version, u8 type, u16 source length, u64 seq, i64 ts_event, i64 ts_init,
+/// source UTF-8; then the type's body. Strings are u16 length + UTF-8; numbers f64.
 public enum WireCodec {
-    /// Encodes the payload frame (the topic travels in its own frame).
+    /// The byte that ends the topic at the start of every frame. A topic never contains it, so subscribers can
+    /// filter by topic prefix (`bar.`) or by an exact topic (`bar.NVDA` followed by this byte).
+    public static let topicTerminator: UInt8 = 0
+
+    /// Encodes a whole message: its frame, topic and payload.
+    public static func frame(_ e: Envelope) -> [UInt8] {
+        var bytes = Array(e.topic.utf8)
+        bytes.append(topicTerminator)
+        encode(e, appendingTo: &bytes)
+        return bytes
+    }
+
+    /// Encodes the payload: the part of a frame after the topic and its terminator.
     public static func encode(_ e: Envelope) -> [UInt8] {
         // A message is encoded on the stack and copied once into its array (most fit in 256 bytes).
         withUnsafeTemporaryAllocation(byteCount: 256, alignment: 8) { scratch in
@@ -15,7 +32,7 @@ public enum WireCodec {
         }
     }
 
-    /// Encodes the payload frame at the end of `bytes` (a buffer that collects many messages).
+    /// Encodes the payload at the end of `bytes` (a buffer that collects many messages).
     static func encode(_ e: Envelope, appendingTo bytes: inout [UInt8]) {
         withUnsafeTemporaryAllocation(byteCount: 256, alignment: 8) { scratch in
             var w = ByteWriter(scratch: scratch)
@@ -84,7 +101,36 @@ public enum WireCodec {
         }
     }
 
-    /// Decodes a `[topic, payload]` message. Every way the bytes can be wrong is a `WireError` with its reason.
+    /// Decodes one message frame. Every way the bytes can be wrong is a `WireError` with its reason.
+    public static func decode(frame: [UInt8]) throws(WireError) -> Envelope {
+        let result = frame.withUnsafeBytes { f in Result { () throws(WireError) -> Envelope in try decode(frame: f) } }
+        return try result.get()
+    }
+
+    /// Decodes one message frame in place (as received).
+    public static func decode(frame: UnsafeRawBufferPointer) throws(WireError) -> Envelope {
+        try decode(frame: frame, recent: nil)
+    }
+
+    /// `decode(frame:)` reusing the strings of earlier messages (`recent`) when the bytes repeat.
+    static func decode(frame: UnsafeRawBufferPointer, recent: RecentStrings?) throws(WireError) -> Envelope {
+        guard let (topic, payload) = split(frame) else { throw .noTopicTerminator }
+        return try decode(topic: topic, payload: payload, recent: recent)
+    }
+
+    /// A frame's topic (before the first 0x00 byte) and payload (after it); nil without the terminator.
+    static func split(_ frame: UnsafeRawBufferPointer) -> (topic: UnsafeRawBufferPointer,
+                                                          payload: UnsafeRawBufferPointer)? {
+        guard let base = frame.baseAddress, let end = memchr(base, Int32(topicTerminator), frame.count) else {
+            return nil
+        }
+        let topicLength = base.distance(to: UnsafeRawPointer(end))
+        return (UnsafeRawBufferPointer(rebasing: frame[..<topicLength]),
+                UnsafeRawBufferPointer(rebasing: frame[(topicLength + 1)...]))
+    }
+
+    /// Decodes a message from its topic and payload, the two parts of a frame. Every way the bytes can be wrong
+    /// is a `WireError` with its reason.
     public static func decode(topic: [UInt8], payload: [UInt8]) throws(WireError) -> Envelope {
         // Typed throws do not pass through `withUnsafeBytes`: carry the error out as a value.
         let result = topic.withUnsafeBytes { t in
@@ -93,8 +139,7 @@ public enum WireCodec {
         return try result.get()
     }
 
-    /// Decodes a `[topic, payload]` message in place (the frames as received). Every way the bytes can be wrong
-    /// is a `WireError` with its reason.
+    /// `decode(topic:payload:)` in place.
     public static func decode(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) throws(WireError)
         -> Envelope {
         try decode(topic: topic, payload: payload, recent: nil)
@@ -270,6 +315,7 @@ public enum WireCodec {
 /// Why a frame could not be decoded.
 public enum WireError: Error, Sendable, Equatable, CustomStringConvertible {
     case wrongFrameCount(Int)
+    case noTopicTerminator
     case badTopic
     case unsupportedVersion(UInt8)
     case unknownType(UInt8)
@@ -281,8 +327,9 @@ public enum WireError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .wrongFrameCount(let n): "expected 2 frames [topic, payload], got \(n)"
-        case .badTopic: "topic frame is not UTF-8"
+        case .wrongFrameCount(let n): "expected one frame (topic, 0x00, payload), got \(n) frames"
+        case .noTopicTerminator: "no 0x00 byte ends the topic"
+        case .badTopic: "topic is not UTF-8"
         case .unsupportedVersion(let v): "unsupported schema version \(v) (this build reads \(Envelope.schemaVersion))"
         case .unknownType(let t): "unknown message type \(t)"
         case .truncated(let needed, let remaining): "truncated payload: needed \(needed) more bytes, \(remaining) left"

@@ -12,8 +12,7 @@ public final class ZMQSocket: @unchecked Sendable {
     private var closed = false
     /// One receive buffer, initialised once at a stable heap address and never copied.
     private let message: UnsafeMutablePointer<zmq_msg_t>
-    /// The second frame of a message received in place, and a scratch buffer for frames after it.
-    private let second: UnsafeMutablePointer<zmq_msg_t>
+    /// A scratch buffer for the frames after the first of a message received in place.
     private let extra: UnsafeMutablePointer<zmq_msg_t>
 
     public init(context: ZMQContext, type: ZMQSocketType) throws {
@@ -22,15 +21,13 @@ public final class ZMQSocket: @unchecked Sendable {
         self.type = type
         message = .allocate(capacity: 1)
         zmq_msg_init(message)
-        second = .allocate(capacity: 1)
-        zmq_msg_init(second)
         extra = .allocate(capacity: 1)
         zmq_msg_init(extra)
     }
 
     deinit {
         close()
-        for m in [message, second, extra] {
+        for m in [message, extra] {
             zmq_msg_close(m)
             m.deallocate()
         }
@@ -127,27 +124,20 @@ public final class ZMQSocket: @unchecked Sendable {
         return frames
     }
 
-    /// Receives one whole multipart message without copying it: `body` sees the number of frames and the first
-    /// two (empty when absent), valid only during the call. EINTR is retried; EAGAIN (with `dontWait`) and
-    /// ETERM throw.
+    /// Receives one whole message without copying it: `body` sees its number of frames and its first frame, valid
+    /// only during the call (the frames after the first are received and discarded). EINTR is retried; EAGAIN
+    /// (with `dontWait`) and ETERM throw.
     public func receiveInPlace<R>(dontWait: Bool = false,
-                                  _ body: (_ frameCount: Int, _ first: UnsafeRawBufferPointer,
-                                           _ second: UnsafeRawBufferPointer) throws -> R) throws -> R {
+                                  _ body: (_ frameCount: Int, _ first: UnsafeRawBufferPointer) throws -> R) throws -> R {
         try receiveInto(message, dontWait: dontWait)
         var count = 1
-        var hasSecond = false
-        if zmq_msg_more(message) != 0 {
-            try receiveInto(second, dontWait: false)
-            hasSecond = true
-            count = 2
-            var more = zmq_msg_more(second) != 0
-            while more {
-                try receiveInto(extra, dontWait: false)
-                count += 1
-                more = zmq_msg_more(extra) != 0
-            }
+        var more = zmq_msg_more(message) != 0
+        while more {
+            try receiveInto(extra, dontWait: false)
+            count += 1
+            more = zmq_msg_more(extra) != 0
         }
-        return try body(count, Self.bytes(of: message), hasSecond ? Self.bytes(of: second) : UnsafeRawBufferPointer(start: nil, count: 0))
+        return try body(count, Self.bytes(of: message))
     }
 
     @inline(__always) private static func bytes(of m: UnsafeMutablePointer<zmq_msg_t>) -> UnsafeRawBufferPointer {
