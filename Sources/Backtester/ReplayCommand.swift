@@ -44,6 +44,12 @@ struct ReplayCommand: ParsableCommand {
         """)
     var attach = false
 
+    @Option(help: """
+        Scheduling policy of the services: batch (Linux SCHED_BATCH: a wake-up does not preempt the running stage, \
+        fewer context switches, the default for a replay) or normal.
+        """)
+    var scheduling: String = "batch"
+
     @Option(name: .customLong("run-dir"),
             help: "Keep the bus sockets, each service's log and a `pids` file here (default: a temporary directory).")
     var runDirectory: String?
@@ -52,6 +58,9 @@ struct ReplayCommand: ParsableCommand {
         let logger = CommandSupport.bootstrapLogger(label: "Backtester")
         try CommandSupport.reportingErrors {
             guard window >= 1 else { throw ValidationErrorText("--window must be at least 1, got \(window)") }
+            guard ["batch", "normal"].contains(scheduling) else {
+                throw ValidationErrorText("--scheduling must be batch or normal, got '\(scheduling)'")
+            }
             guard ["ipc", "tcp"].contains(transport) else {
                 throw ValidationErrorText("--transport must be ipc or tcp, got '\(transport)'")
             }
@@ -74,6 +83,7 @@ struct ReplayCommand: ParsableCommand {
                                   binDirectory: binDirectory)
             mesh.transport = transport
             mesh.runDirectory = runDirectory
+            mesh.batchScheduling = scheduling == "batch"
             let report = try mesh.run()
             let bars = inputs.bars.count
             print(String(format: "replayed %d bars through %d processes (%@, window %d) in %.3f s: %.0f bars/s",

@@ -23,6 +23,11 @@ public struct ReplayMesh: Sendable {
     public var logLevel: String = "warning"
     /// Where the ipc sockets, the services' logs and `pids` go; nil = a temporary directory removed afterwards.
     public var runDirectory: String?
+    /// Run the services under Linux's batch scheduling policy (`SCHED_BATCH`): a replay is a throughput job, and
+    /// with it a message that wakes the next stage no longer preempts the thread that sent it, so each thread
+    /// finishes its turn before the switch (about a third fewer context switches on two cores). Live meshes
+    /// (`MeshCtl up`) keep the default policy.
+    public var batchScheduling = true
 
     public init(configPath: String, overrides: [String], outDirectory: String, window: Int, binDirectory: String) {
         self.configPath = configPath
@@ -94,6 +99,9 @@ public struct ReplayMesh: Sendable {
         environment["TRADEMESH_HEARTBEAT_MS"] = environment["TRADEMESH_HEARTBEAT_MS"] ?? "250"
         let group = LocalProcessGroup()
         let started = Date()
+        // Children inherit the policy of the thread that starts them; this thread returns to its own afterwards.
+        let policy = batchScheduling ? SchedulingPolicy.switchCurrentThread(to: .batch) : nil
+        defer { if let policy { _ = SchedulingPolicy.switchCurrentThread(to: policy) } }
         do {
             for step in plan(frontend: frontend, backend: backend, streamingStats: runDirectory + "/streaming.txt") {
                 let p = try LocalProcess(name: step.name, executable: binDirectory + "/" + step.executable,

@@ -143,6 +143,10 @@ import TradingCore
                 .flatMap { Int32($0.split(separator: " ")[1]) }
         }
         let strategy = try #require(pid)
+        // A replay's services run under the batch scheduling policy (field 41 of /proc/PID/stat: 3 = SCHED_BATCH).
+        let stat = try String(contentsOfFile: "/proc/\(strategy)/stat", encoding: .utf8)
+        let fields = stat[stat.range(of: ")", options: .backwards)!.upperBound...].split(separator: " ")
+        #expect(fields.count > 38 && fields[38] == "3", "policy field: \(fields.count > 38 ? String(fields[38]) : "?")")
         try await Task.sleep(for: .milliseconds(1500))   // well inside a lockstep replay of 17,619 bars
         let killedAt = ContinuousClock.now
         kill(strategy, SIGKILL)
@@ -201,6 +205,9 @@ import TradingCore
         let w = try await T.backtester(["replay", "--config", "config/backtest.yaml", "--window", "0"])
         #expect(w.status == 1)
         #expect(w.stderr.contains("--window must be at least 1"))
+        let s = try await T.backtester(["replay", "--config", "config/backtest.yaml", "--scheduling", "fast"])
+        #expect(s.status == 1)
+        #expect(s.stderr.contains("--scheduling must be batch or normal, got 'fast'"), "\(s.stderr)")
     }
 }
 

@@ -40,9 +40,12 @@ public final class BusConnection: @unchecked Sendable {
     /// The I/O thread, once started: a publish from it needs no wake-up (the loop flushes right after).
     private var ioThread: pthread_t?
 
+    /// Guards the queue, the sequences, the wake-up flag, the statistics and the subscriptions below. Their
+    /// accesses are therefore exclusive without a check of their own (`@exclusivity(unchecked)`): they run several
+    /// times per message.
     private let lock = NSLock()
     /// Messages waiting for the I/O thread, in publish order.
-    private var outgoing = OutgoingQueue()
+    @exclusivity(unchecked) private var outgoing = OutgoingQueue()
 
     /// Messages waiting to be sent: their frames one after the other in one byte buffer (no allocation per
     /// message), or raw frames.
@@ -73,13 +76,13 @@ public final class BusConnection: @unchecked Sendable {
     }
     /// Per topic published: its name, the bytes that start each of its frames (the topic and its terminator) and
     /// its last seq.
-    private var sequences: [(topic: String, prefix: [UInt8], seq: UInt64)] = []
+    @exclusivity(unchecked) private var sequences: [(topic: String, prefix: [UInt8], seq: UInt64)] = []
     private var stopping = false
     /// A wake-up byte is in the pipe and the I/O thread has not yet taken the queue: no need to write another.
-    private var wakePending = false
-    private var stats = Stats()
+    @exclusivity(unchecked) private var wakePending = false
+    @exclusivity(unchecked) private var stats = Stats()
     /// Topic prefixes the forwarder has subscribed to on this connection's publisher.
-    private var upstreamSubscriptions: Set<[UInt8]> = []
+    @exclusivity(unchecked) private var upstreamSubscriptions: Set<[UInt8]> = []
     private var context: ZMQContext?
     private var wakeRead: Int32 = -1
     private var wakeWrite: Int32 = -1

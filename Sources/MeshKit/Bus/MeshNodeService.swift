@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Logging
 import ServiceLifecycle
 
@@ -200,10 +201,12 @@ public struct MeshNodeService: Service {
 final class NodeOutcome: @unchecked Sendable {
     private let lock = NSLock()
     private var done = false
+    /// `done`, readable without the lock: the handler checks it for every message.
+    private let ended = Atomic<Bool>(false)
     private var error: (any Error)?
     private var waiter: CheckedContinuation<(any Error)?, Never>?
 
-    var isDone: Bool { lock.withLock { done } }
+    var isDone: Bool { ended.load(ordering: .acquiring) }
 
     /// Ends the node, normally (nil) or with an error; later calls are ignored.
     func end(_ error: (any Error)?) {
@@ -214,6 +217,7 @@ final class NodeOutcome: @unchecked Sendable {
         }
         done = true
         self.error = error
+        ended.store(true, ordering: .releasing)
         let w = waiter
         waiter = nil
         lock.unlock()
@@ -248,7 +252,8 @@ final class NodeOutcome: @unchecked Sendable {
 /// Inlinable, so that a node's state machine is reached without generic indirection on every message.
 public final class Locked<Value>: @unchecked Sendable {
     @usableFromInline let lock = NSLock()
-    @usableFromInline var stored: Value
+    /// Only reached with the lock held, which already makes every access exclusive.
+    @exclusivity(unchecked) @usableFromInline var stored: Value
 
     public init(_ value: Value) { stored = value }
 

@@ -45,17 +45,22 @@ public struct StrategyStream: Sendable {
                                                   indicators: indicators, time: time, open: open, high: high,
                                                   low: low, close: close, volume: volume)
                                 }
-                                var long = strategy
-                                var short = strategy
-                                return SignalPlan(whenFlat: strategy.decide(state(.flat)),
-                                                  whenLong: long.decide(state(.long)),
-                                                  whenShort: short.decide(state(.short)),
-                                                  predictedReturn: predictedReturn)
+                                return Self.plan(&strategy, state, predictedReturn: predictedReturn)
                             }
                         }
                     }
                 }
             }
         }
+    }
+
+    /// The three decisions, with the strategy opened as its concrete type: the copies for the long and short
+    /// cases live on the stack (copies of the boxed existential would each allocate a box on every bar).
+    private static func plan<S: Strategy>(_ strategy: inout S, _ state: (Direction) -> StrategyState,
+                                          predictedReturn: Double?) -> SignalPlan {
+        var long = strategy
+        var short = strategy
+        return SignalPlan(whenFlat: strategy.decide(state(.flat)), whenLong: long.decide(state(.long)),
+                          whenShort: short.decide(state(.short)), predictedReturn: predictedReturn)
     }
 }
