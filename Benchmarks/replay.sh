@@ -8,11 +8,14 @@
 #   Throughput is compared like for like: zchain times its bars from the first sent to the last acknowledged, and so
 #   does DataSvc (`streamed … bars/s`); the end-to-end figure (process start, loading the CSV in every service,
 #   handshake, streaming, writing the results) is printed under it.
+#   The services run under the replay's default scheduling policy (batch); SCHEDULING=normal measures them under
+#   the default Linux policy instead. zchain always runs as it is.
 # usage: bash Benchmarks/replay.sh [REPS]     (SCRATCH=.build-x to build elsewhere than .build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPS=${1:-3}
 SCRATCH=${SCRATCH:-.build}
+SCHEDULING=${SCHEDULING:-batch}
 . Benchmarks/bench-data.sh
 OUT=$(mktemp -d /tmp/trademesh-replay-bench.XXXXXX)
 trap 'rm -rf "$OUT"' EXIT
@@ -32,7 +35,7 @@ initial_capital: 100000
 strategy: {entry_threshold: 0.004, exit_threshold: 0.0, stop_loss: 0.02, take_profit: 0.04, size: {fraction: 0.9}}
 costs: {per_trade: 1.0, slippage_bps: 5}
 YAML
-echo "# $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "# $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ), services' scheduling: $SCHEDULING"
 
 "$BT" run --config "$OUT/replay.yaml" --out "$OUT/run" >/dev/null
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
@@ -40,7 +43,8 @@ for W in 1 64 256; do
   if [ "$W" = 1 ]; then SET=(--set end=2002-04-30); else SET=(); fi
   ours=(); stream=(); raw=(); lat=()
   for _ in $(seq "$REPS"); do
-    "$BT" replay --config "$OUT/replay.yaml" "${SET[@]}" --window "$W" --out "$OUT/replay" >"$OUT/replay.txt"
+    "$BT" replay --config "$OUT/replay.yaml" "${SET[@]}" --window "$W" --scheduling "$SCHEDULING" \
+      --out "$OUT/replay" >"$OUT/replay.txt"
     bars=$(awk '/^replayed/ { print $2 }' "$OUT/replay.txt")
     ours+=("$(awk '/^replayed/ { print $(NF-1) }' "$OUT/replay.txt")")
     stream+=("$(awk '/^streamed/ { print $(NF-1) }' "$OUT/replay.txt")")
