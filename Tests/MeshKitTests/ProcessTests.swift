@@ -18,10 +18,10 @@ import TradingCore
         #expect(tap.terminationStatus == 0)
         let lines = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(lines.contains("\"service\":\"\(command[0])\""))
-        let start = ContinuousClock.now
         service.terminate()   // SIGTERM
-        #expect(await TestSupport.waitForExit(service, seconds: 1))
-        #expect(ContinuousClock.now - start < .seconds(1))
+        // The bound catches a hang, not a slow stop: the stop takes milliseconds, but with the whole suite's
+        // processes on two cores, being scheduled at all has taken over a second.
+        #expect(await TestSupport.waitForExit(service, seconds: 5))
         #expect(service.terminationReason == .exit)
         #expect(service.terminationStatus == 0)
         proxy.terminate()

@@ -228,15 +228,17 @@ public struct ExecutionNode: Sendable {
 
     /// Journals the orders of the last step and what the broker did with each.
     private func recordOrders(seq: UInt64, time: Int64) throws {
-        guard let recorder else { return }
-        let venue = execution.venue
-        for order in venue.orders {
-            let acknowledged = venue.acknowledged.contains(order.clientOrderID)
-            if let rejection = venue.rejections.first(where: { $0.order.clientOrderID == order.clientOrderID }) {
+        // The venue's lists are read in place: this runs for every bar, and most bars have no order.
+        guard let recorder, !execution.venue.orders.isEmpty else { return }
+        let (acknowledgedIDs, rejections, fills) = (execution.venue.acknowledged, execution.venue.rejections,
+                                                    execution.venue.fills)
+        for order in execution.venue.orders {
+            let acknowledged = acknowledgedIDs.contains(order.clientOrderID)
+            if let rejection = rejections.first(where: { $0.order.clientOrderID == order.clientOrderID }) {
                 try recorder.record(order: order, seq: seq, time: time, acknowledged: acknowledged, status: .rejected,
                                     detail: rejection.reason)
             } else {
-                let filled = venue.fills.contains { $0.clientOrderID == order.clientOrderID }
+                let filled = fills.contains { $0.clientOrderID == order.clientOrderID }
                 try recorder.record(order: order, seq: seq, time: time, acknowledged: acknowledged,
                                     status: filled ? .filled : .cancelled, detail: "")
             }
@@ -257,15 +259,16 @@ public struct ExecutionNode: Sendable {
 
     /// The step's orders as sent to the broker (`order.<SYMBOL>`), then its fills (`fill.<SYMBOL>`); a rejection
     /// by the broker is logged.
+    /// Runs for every bar: it reads the venue's lists in place (a copy of the whole venue would retain and
+    /// release everything it holds).
     private mutating func enqueueBrokerActivity(stamp: (tsEvent: Int64, tsInit: Int64)) {
-        let venue = execution.venue
-        for order in venue.orders {
+        for order in execution.venue.orders {
             outbox.append((Topic.order(symbol), .order(order), stamp.tsEvent, stamp.tsInit))
         }
-        for fill in venue.fills {
+        for fill in execution.venue.fills {
             outbox.append((Topic.fill(symbol), .fill(fill), stamp.tsEvent, stamp.tsInit))
         }
-        for rejection in venue.rejections {
+        for rejection in execution.venue.rejections {
             logger.error("the broker rejected an order", metadata: [
                 "order": "\(rejection.order.clientOrderID)", "reason": "\(rejection.reason)",
             ])
