@@ -70,7 +70,7 @@ public struct BarReplayService: Service {
         let (series, symbol, logger) = (self.series, self.symbol, self.logger)
         // Readiness, heartbeats, acknowledgements and re-send requests are handled on the I/O thread as they arrive.
         let bus = BusConnection(source: name, endpoints: endpoints, subscriptions: ["ctl."], logger: logger) { envelope, missing in
-            let event: BusConnection.Event = missing > 0 ? .gap(envelope, missing: missing) : .message(envelope)
+            let event = BusConnection.Event(envelope, missing: missing)
             Self.record(event, into: progress, ackFrom: ackFrom, finishedBy: finishedBy)
             if case .message(let e) = event, case .resend(let service, let topic, let from) = e.message,
                topic == Topic.bar(symbol), let bus = connection.value {

@@ -18,6 +18,11 @@ public final class BusConnection: @unchecked Sendable {
         case message(Envelope)
         /// A message that followed a sequence gap on its stream.
         case gap(Envelope, missing: UInt64)
+
+        /// A received message with the number of messages missing before it on its stream (0: no gap).
+        public init(_ envelope: Envelope, missing: UInt64) {
+            self = missing > 0 ? .gap(envelope, missing: missing) : .message(envelope)
+        }
     }
 
     /// Counters for heartbeats and `MeshCtl status`.
@@ -345,7 +350,7 @@ public final class BusConnection: @unchecked Sendable {
                                 if let onEvent {
                                     onEvent(envelope, missing)
                                 } else {
-                                    received.append(missing > 0 ? .gap(envelope, missing: missing) : .message(envelope))
+                                    received.append(Event(envelope, missing: missing))
                                 }
                             }
                         }

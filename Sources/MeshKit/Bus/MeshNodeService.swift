@@ -200,8 +200,7 @@ public struct MeshNodeService: Service {
 /// How a node's work ended: set once from the I/O thread, awaited by the service.
 final class NodeOutcome: @unchecked Sendable {
     private let lock = NSLock()
-    private var done = false
-    /// `done`, readable without the lock: the handler checks it for every message.
+    /// Set once, under the lock; read without it by the handler, for every message.
     private let ended = Atomic<Bool>(false)
     private var error: (any Error)?
     private var waiter: CheckedContinuation<(any Error)?, Never>?
@@ -211,11 +210,10 @@ final class NodeOutcome: @unchecked Sendable {
     /// Ends the node, normally (nil) or with an error; later calls are ignored.
     func end(_ error: (any Error)?) {
         lock.lock()
-        guard !done else {
+        guard !ended.load(ordering: .relaxed) else {
             lock.unlock()
             return
         }
-        done = true
         self.error = error
         ended.store(true, ordering: .releasing)
         let w = waiter
@@ -229,7 +227,7 @@ final class NodeOutcome: @unchecked Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (c: CheckedContinuation<(any Error)?, Never>) in
                 lock.lock()
-                if done || Task.isCancelled {
+                if ended.load(ordering: .relaxed) || Task.isCancelled {
                     let e = error
                     lock.unlock()
                     c.resume(returning: e)
