@@ -3,14 +3,19 @@ import PackageDescription
 
 /// TradeMesh: a trading system shaped as a ZeroMQ microservice mesh.
 ///
-/// Layers (see docs/architecture.md):
-/// - `CZMQ`: system library over Debian's libzmq.
-/// - `CMalloc`: glibc's allocator settings (`mallopt`), which the services tune for streaming.
-/// - `COpenBLAS`: system library over Debian's OpenBLAS (CBLAS), for the LSTM's matrix products.
-/// - `TradingCore`: the domain — bars, predictions, strategies, execution model, metrics, manifest.
-///   It never imports ZeroMQ, so the same code runs in-process, over the mesh and live.
-/// - `MeshKit`: the bus — ZeroMQ wrapper, envelope codec, topics, service runner.
-/// - Thin executables over those libraries.
+/// Layers, bottom up (see docs/architecture.md for the graph):
+/// - `TradingCore`: the domain, pure — values, strategies, sizing, the execution and risk state machines, the
+///   simulated broker, metrics formulas. No file, process, thread, clock or Dispatch use.
+/// - `TradingRun`: the run layer — CSV loaders, config, the backtest runner, result writers, manifest and code
+///   version, sweeps, the HTML report.
+/// - `Forecast`: features, the LSTM, the model registry, Keras import.
+/// - `Journal`: the session journal on SQLite. `Brokers`: brokers behind the risk rules.
+/// - `MeshKit`: the bus only — ZeroMQ wrapper, I/O thread, envelope codec, topics, endpoints.
+/// - `MeshServices`: the services' state machines on the bus (prediction, strategy, execution nodes, sequence
+///   joins, published logs), the generic node service and the replay publisher.
+/// - `MeshCLI`: the commands the executables share, compose support, process supervision.
+/// - Thin `@main` executables over those libraries; C system libraries (`CZMQ`, `CSQLite`, `CHDF5`,
+///   `COpenBLAS`, `CMalloc`) at the bottom.
 let package = Package(
     name: "TradeMesh",
     platforms: [.macOS(.v15)],
@@ -22,7 +27,9 @@ let package = Package(
         .executable(name: "Backtester", targets: ["Backtester"]),
         .executable(name: "MeshCtl", targets: ["MeshCtl"]),
         .library(name: "TradingCore", targets: ["TradingCore"]),
+        .library(name: "TradingRun", targets: ["TradingRun"]),
         .library(name: "MeshKit", targets: ["MeshKit"]),
+        .library(name: "MeshServices", targets: ["MeshServices"]),
         .library(name: "Forecast", targets: ["Forecast"]),
         .library(name: "Brokers", targets: ["Brokers"]),
     ],
@@ -42,10 +49,17 @@ let package = Package(
             name: "CSQLite",
             providers: [.apt(["libsqlite3-dev"])]
         ),
-        .target(name: "Journal", dependencies: ["CSQLite", "TradingCore"]),
+        .target(name: "Journal", dependencies: ["CSQLite", "TradingCore", "TradingRun"]),
         .target(
             name: "TradingCore",
             dependencies: [
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
+            name: "TradingRun",
+            dependencies: [
+                "TradingCore",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -57,8 +71,17 @@ let package = Package(
                 "CMalloc",
                 "TradingCore",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
+            name: "MeshServices",
+            dependencies: [
+                "MeshKit",
+                "TradingCore",
+                "TradingRun",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .systemLibrary(
@@ -74,6 +97,7 @@ let package = Package(
             name: "Forecast",
             dependencies: [
                 "TradingCore",
+                "TradingRun",
                 "CHDF5",
                 "COpenBLAS",
                 .product(name: "Yams", package: "Yams"),
@@ -92,21 +116,26 @@ let package = Package(
             name: "MeshCLI",
             dependencies: [
                 "MeshKit",
+                "MeshServices",
                 "TradingCore",
+                "TradingRun",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .executableTarget(name: "DataSvc", dependencies: ["MeshCLI", "MeshKit", "TradingCore", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "PredictSvc", dependencies: ["MeshCLI", "MeshKit", "TradingCore", "Forecast", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "StrategySvc", dependencies: ["MeshCLI", "MeshKit", "TradingCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "ExecSvc", dependencies: ["MeshCLI", "MeshKit", "Brokers", "Forecast", "Journal", "TradingCore", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log")]),
+        .executableTarget(name: "DataSvc", dependencies: ["MeshCLI", "MeshKit", "MeshServices", "TradingCore", "TradingRun", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "PredictSvc", dependencies: ["MeshCLI", "MeshKit", "MeshServices", "TradingCore", "TradingRun", "Forecast", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "StrategySvc", dependencies: ["MeshCLI", "MeshKit", "MeshServices", "TradingCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "ExecSvc", dependencies: ["MeshCLI", "MeshKit", "MeshServices", "Brokers", "Forecast", "Journal", "TradingCore", "TradingRun", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "MeshCtl", dependencies: ["MeshCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "Backtester",
             dependencies: [
                 "TradingCore",
+                "TradingRun",
+                "MeshServices",
                 "Forecast",
                 "MeshCLI",
                 "MeshKit",
@@ -122,13 +151,13 @@ let package = Package(
         ),
         .executableTarget(
             name: "EngineBench",
-            dependencies: ["TradingCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["TradingCore", "TradingRun", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/EngineBench"
         ),
         .executableTarget(
             name: "ForecastBench",
             dependencies: [
-                "Forecast", "TradingCore",
+                "Forecast", "TradingCore", "TradingRun",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -136,20 +165,33 @@ let package = Package(
         ),
         .executableTarget(
             name: "JournalBench",
-            dependencies: ["Journal", "TradingCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Journal", "TradingCore", "TradingRun", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/JournalBench"
         ),
         .executableTarget(
             name: "LoadBench",
-            dependencies: ["TradingCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["TradingCore", "TradingRun", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/LoadBench"
         ),
-        .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore"]),
+        .target(
+            name: "TestSupport",
+            dependencies: ["MeshKit", "TradingCore", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport"
+        ),
+        .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore", "TradingRun", "TestSupport"]),
+        .testTarget(name: "TradingRunTests",
+                    dependencies: ["TradingRun", "TradingCore", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "BrokersTests", dependencies: ["Brokers", "TradingCore", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "JournalTests", dependencies: ["Journal", "TradingCore"]),
-        .testTarget(name: "BacktesterTests", dependencies: ["Backtester", "MeshKit", "TradingCore", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "ForecastTests", dependencies: ["Forecast", "TradingCore", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "MeshKitTests", dependencies: ["MeshKit", "TradingCore", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "JournalTests", dependencies: ["Journal", "TradingCore", "TradingRun"]),
+        .testTarget(name: "BacktesterTests",
+                    dependencies: ["Backtester", "MeshKit", "TradingCore", "TestSupport", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "ForecastTests",
+                    dependencies: ["Forecast", "TradingCore", "TradingRun", "TestSupport", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "MeshKitTests", dependencies: ["MeshKit", "TradingCore", "TestSupport", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "MeshServicesTests",
+                    dependencies: ["MeshServices", "MeshKit", "TradingCore", "TestSupport", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "MeshCLITests",
+                    dependencies: ["MeshCLI", "MeshKit", "TradingCore", "TestSupport", .product(name: "Logging", package: "swift-log")]),
     ],
     swiftLanguageModes: [.v6]
 )

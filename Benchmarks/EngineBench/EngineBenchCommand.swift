@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Logging
 import TradingCore
+import TradingRun
 
 /// Engine benchmarks (release: `swift run -c release EngineBench …`; `Benchmarks/engine.sh` runs the peers too).
 @main

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TradingCore
+import TradingRun
 
 /// Times `BarCSVLoader.load` on one file: median of several repetitions, and bars per second.
 @main

@@ -3,6 +3,7 @@ import Forecast
 import Foundation
 import Logging
 import TradingCore
+import TradingRun
 
 /// Logging, error reporting and version lookup shared by the Backtester's commands.
 enum CommandSupport {

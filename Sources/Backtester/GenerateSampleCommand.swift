@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TradingCore
+import TradingRun
 
 /// `Backtester generate-sample`: writes the synthetic sample data (`NVDA_1h.csv`, `NVDA_1h_predictions.csv`).
 struct GenerateSampleCommand: ParsableCommand {

@@ -3,8 +3,10 @@ import Foundation
 import Logging
 import MeshCLI
 import MeshKit
+import MeshServices
 import ServiceLifecycle
 import TradingCore
+import TradingRun
 
 /// `Backtester replay --config F`: the same backtest as `run`, replayed through the mesh's processes.
 struct ReplayCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import TradingCore
+import TradingRun
 
 /// `Backtester report DIR`: (re)writes `DIR/report.html` from a results directory.
 struct ReportCommand: ParsableCommand {

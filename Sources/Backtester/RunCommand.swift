@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import TradingCore
+import TradingRun
 
 /// `Backtester run --config F [--out DIR] [--set k=v ...]`.
 struct RunCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TradingCore
+import TradingRun
 
 /// `Backtester sweep --config base.yaml --grid grid.yaml [--jobs N] [--shard i/n] --out DIR`.
 struct SweepCommand: ParsableCommand {

@@ -3,8 +3,10 @@ import Foundation
 import Logging
 import MeshCLI
 import MeshKit
+import MeshServices
 import ServiceLifecycle
 import TradingCore
+import TradingRun
 
 /// `DataSvc replay`: publishes a config's (or a CSV file's) bars on `bar.<SYMBOL>` under the virtual clock.
 struct ReplayCommand: AsyncParsableCommand {

@@ -5,7 +5,9 @@ import Foundation
 import Journal
 import MeshCLI
 import MeshKit
+import MeshServices
 import TradingCore
+import TradingRun
 
 /// `ExecSvc`: the execution service (`ExecSvc [serve] …`, the default) and `ExecSvc export`.
 @main

@@ -4,6 +4,7 @@ import Journal
 import Logging
 import MeshCLI
 import TradingCore
+import TradingRun
 
 /// `ExecSvc export --journal DB --out DIR`: a session's result files, rebuilt from its journal.
 struct ExportCommand: ParsableCommand {

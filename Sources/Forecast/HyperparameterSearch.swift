@@ -1,5 +1,6 @@
 import Logging
 import TradingCore
+import TradingRun
 
 /// A small seeded random search over layer sizes, window length and learning rate. Every trial trains on the
 /// same training slice and is scored by its best validation loss (time-ordered split); nothing out of sample is

@@ -1,4 +1,5 @@
 import TradingCore
+import TradingRun
 import Yams
 
 /// Everything that defines how a model is built and trained (`config/model.yaml`; saved as

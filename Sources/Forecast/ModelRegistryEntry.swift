@@ -1,5 +1,6 @@
 import Foundation
 import TradingCore
+import TradingRun
 import Yams
 
 /// A trained model as stored in `models/registry/<model-id>/`:

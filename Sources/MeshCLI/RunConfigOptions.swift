@@ -1,5 +1,6 @@
 import ArgumentParser
 import TradingCore
+import TradingRun
 
 /// The backtest config a service works from (`--config`, `--set`): the same file `Backtester run` reads, so a
 /// replay through the mesh and an in-process run are configured identically.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import MeshKit
+import MeshServices
 import ServiceLifecycle
 
 /// Runs one mesh service node under a `ServiceGroup` that turns SIGTERM and SIGINT into a graceful shutdown.

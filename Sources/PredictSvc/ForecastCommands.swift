@@ -3,6 +3,7 @@ import Forecast
 import Foundation
 import Logging
 import TradingCore
+import TradingRun
 
 /// Shared: logging to stderr, one-line errors with exit 1, loading bars.
 enum ForecastCommandSupport {

@@ -2,7 +2,9 @@ import ArgumentParser
 import Forecast
 import MeshCLI
 import MeshKit
+import MeshServices
 import TradingCore
+import TradingRun
 
 /// `PredictSvc serve`: the prediction service node on the bus.
 struct ServeCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import MeshCLI
 import MeshKit
+import MeshServices
 import TradingCore
 
 /// `StrategySvc`: Turns bars and predictions into signals on signal.<SYMBOL>.

@@ -1,25 +1,14 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The `Backtester` executable as a user runs it: outputs, exit codes and error messages.
 @Suite(.timeLimit(.minutes(2))) struct BacktesterCommandTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
-    static var binary: String {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        if dir.pathExtension == "xctest" { dir = dir.deletingLastPathComponent() }
-        for candidate in [dir, dir.deletingLastPathComponent(), root.appendingPathComponent(".build/debug")] {
-            let path = candidate.appendingPathComponent("Backtester").path
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return dir.appendingPathComponent("Backtester").path
-    }
+    static let root = TestSupport.packageRoot
+    static var binary: String { TestSupport.executable("Backtester") }
 
     /// Another executable of the same build (`ExecSvc`, `MeshCtl`, …), beside `Backtester`.
-    static func sibling(_ executable: String) -> String {
-        URL(fileURLWithPath: binary).deletingLastPathComponent().appendingPathComponent(executable).path
-    }
+    static func sibling(_ executable: String) -> String { TestSupport.executable(executable) }
 
     struct Run { var status: Int32; var stdout: String; var stderr: String }
 

@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+import TestSupport
 import TradingCore
+import TradingRun
 @testable import Forecast
 
 @Suite struct FeaturePipelineTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let root = TestSupport.packageRoot
 
     static func sample(_ n: Int = 3_000) throws -> BarSeries {
         let all = try BarCSVLoader.load(path: root.path + "/data/sample/NVDA_1h.csv", symbol: "NVDA").series

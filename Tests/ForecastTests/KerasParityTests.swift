@@ -1,11 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Forecast
 
 /// Models built, trained and saved by real Keras (scripts/keras/make_fixture.py) give the same outputs here.
 @Suite struct KerasParityTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/keras").path
+    static let fixtures = TestSupport.packageRoot.appendingPathComponent("Tests/Fixtures/keras").path
 
     struct Fixture: Decodable {
         var windows: [[[Double]]]

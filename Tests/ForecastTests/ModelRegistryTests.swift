@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Testing
 import TradingCore
+import TradingRun
 @testable import Forecast
 
 @Suite(.timeLimit(.minutes(2))) struct ModelRegistryTests {

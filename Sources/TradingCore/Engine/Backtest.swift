@@ -46,7 +46,7 @@ public enum Backtest {
         return stream.finish(sequence: UInt64(bars.count)).result
     }
 
-    static func validate(_ s: StrategySettings) throws {
+    public static func validate(_ s: StrategySettings) throws {
         if let sl = s.stopLoss, !(sl > 0 && sl < 1) {
             throw StrategyError.badParameter("stop_loss", "must be a fraction in (0, 1), got \(sl)")
         }

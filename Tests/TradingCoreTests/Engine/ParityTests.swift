@@ -1,6 +1,8 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import TradingCore
+import TradingRun
 
 /// The engine against backtesting.py (a reference engine) on the bundled sample data: the SMA(10/20) cross events
 /// backtesting.py saw are fed to the threshold strategy as predictions (+1 at a cross up, −1 at a cross down, 0
@@ -8,8 +10,7 @@ import Testing
 /// Fixtures: Tests/Fixtures/parity/backtesting_py_sma_cross{,_events}.csv, made by
 /// scripts/reference/sma_cross_backtesting.py.
 @Suite struct ParityTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+    static let root = TestSupport.packageRoot
 
     /// Strict crossovers as backtesting.py defines them: below on the previous bar, above on this one.
     static func crossSignals(_ close: [Double]) -> [Double] {

@@ -1,0 +1,50 @@
+import TradingCore
+/// Why a data file could not be loaded. The description names the file, line and column.
+public struct DataLoadError: Error, Sendable, CustomStringConvertible {
+    private enum Code: Sendable {
+        case unreadable
+        case empty
+        case badHeader
+        case badRow
+        case noRows
+    }
+
+    private let code: Code
+    /// Where and what.
+    public let issue: DataIssue
+
+    private init(_ code: Code, _ issue: DataIssue) {
+        self.code = code
+        self.issue = issue
+    }
+
+    public var description: String { issue.description }
+
+    /// True when the file itself was fine but a data row failed validation (as opposed to an unreadable or
+    /// empty file or a bad header).
+    public var isRowError: Bool { code == .badRow }
+
+    static func unreadable(_ file: String, _ reason: String) -> DataLoadError {
+        DataLoadError(.unreadable, DataIssue(file: file, line: 0, column: nil, message: "cannot read file: \(reason)"))
+    }
+
+    static func empty(_ file: String) -> DataLoadError {
+        DataLoadError(.empty, DataIssue(file: file, line: 1, column: nil,
+                                        message: "file is empty (expected a header line and data rows)"))
+    }
+
+    static func badHeader(_ file: String, _ message: String) -> DataLoadError {
+        DataLoadError(.badHeader, DataIssue(file: file, line: 1, column: nil, message: message))
+    }
+
+    static func badRow(_ issue: DataIssue) -> DataLoadError {
+        DataLoadError(.badRow, issue)
+    }
+
+    /// No bars or predictions: the header is followed by no data rows, or every row was skipped.
+    static func noRows(_ file: String, line: Int, skipped: [DataIssue]) -> DataLoadError {
+        let message = skipped.first.map { "no valid rows: all \(skipped.count) data rows were skipped (first: \($0))" }
+            ?? "no data rows after the header"
+        return DataLoadError(.noRows, DataIssue(file: file, line: line, column: nil, message: message))
+    }
+}
