@@ -9,16 +9,20 @@ public enum Backtest {
     /// - Throws: `StrategyError` for an unknown strategy or invalid parameters.
     public static func run(bars: BarSeries, predictedReturns: [Double], strategy: StrategySettings,
                            execution: ExecutionSettings) throws -> BacktestResult {
-        try validate(strategy)
-        switch strategy.name {
-        case "threshold":
-            return run(bars: bars, predictedReturns: predictedReturns, strategy: ThresholdStrategy(settings: strategy),
-                       settings: strategy, execution: execution)
-        case "sma_filter":
-            return run(bars: bars, predictedReturns: predictedReturns, strategy: SMAFilterStrategy(settings: strategy),
-                       settings: strategy, execution: execution)
-        default:
-            throw StrategyError.unknownName(strategy.name)
+        try StrategyRegistry.open(strategy, EngineRun(bars: bars, predictedReturns: predictedReturns,
+                                                      settings: strategy, execution: execution))
+    }
+
+    /// `run` for the strategy the registry made.
+    private struct EngineRun: StrategyBody {
+        let bars: BarSeries
+        let predictedReturns: [Double]
+        let settings: StrategySettings
+        let execution: ExecutionSettings
+
+        func callAsFunction<S: Strategy>(_ strategy: S) -> BacktestResult {
+            Backtest.run(bars: bars, predictedReturns: predictedReturns, strategy: strategy, settings: settings,
+                         execution: execution)
         }
     }
 
@@ -46,6 +50,7 @@ public enum Backtest {
         return stream.finish(sequence: UInt64(bars.count)).result
     }
 
+    /// Checks a strategy's parameters (the registry does this before making any strategy).
     public static func validate(_ s: StrategySettings) throws {
         if let sl = s.stopLoss, !(sl > 0 && sl < 1) {
             throw StrategyError.badParameter("stop_loss", "must be a fraction in (0, 1), got \(sl)")

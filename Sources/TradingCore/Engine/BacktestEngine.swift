@@ -75,8 +75,7 @@ struct BacktestEngine<S: Strategy> {
                                close: UnsafeBufferPointer<Double>, volume: UnsafeBufferPointer<Double>,
                                preds: UnsafeBufferPointer<Double>, out: Outputs) -> Int {
         let n = time.count
-        var sma = RollingSMA(period: settings.smaPeriod)
-        var rsi = WilderRSI(period: 14)
+        var indicators = IndicatorTracker(smaPeriod: settings.smaPeriod)
         let usesIndicators = S.usesIndicators
         var withoutPrediction = 0
         for t in 0..<n {
@@ -93,11 +92,9 @@ struct BacktestEngine<S: Strategy> {
                 out.position[t] = machine.units
                 break
             }
-            let smaValue = usesIndicators ? sma.update(c) : nil
-            let rsiValue = usesIndicators ? rsi.update(c) : nil
             let state = StrategyState(
                 index: t, predictedReturn: p.isNaN ? nil : p, position: machine.direction,
-                indicators: Indicators(sma: smaValue, rsi: rsiValue),
+                indicators: usesIndicators ? indicators.update(c) : Indicators(),
                 time: time, open: open, high: high, low: low, close: close, volume: volume)
             machine.decide(strategy.decide(state))
         }

@@ -34,7 +34,7 @@ public struct WilderRSI: Sendable {
     private var avgGain = 0.0
     private var avgLoss = 0.0
 
-    public init(period: Int = 14) {
+    public init(period: Int) {
         self.period = max(1, period)
     }
 
@@ -60,5 +60,23 @@ public struct WilderRSI: Sendable {
         }
         if avgLoss == 0 { return avgGain == 0 ? 50 : 100 }
         return 100 - 100 / (1 + avgGain / avgLoss)
+    }
+}
+
+/// The indicators a strategy sees, updated close by close: the one place their periods are set, used by the
+/// in-process engine and by the strategy service alike.
+public struct IndicatorTracker: Sendable {
+    /// The period of the RSI strategies see (Wilder's 14).
+    public static let rsiPeriod = 14
+    private var sma: RollingSMA
+    private var rsi = WilderRSI(period: rsiPeriod)
+
+    public init(smaPeriod: Int) {
+        sma = RollingSMA(period: smaPeriod)
+    }
+
+    /// Adds a close; returns the indicators on it.
+    public mutating func update(_ close: Double) -> Indicators {
+        Indicators(sma: sma.update(close), rsi: rsi.update(close))
     }
 }

@@ -73,7 +73,7 @@ public struct StrategyState {
 public struct Indicators: Sendable {
     /// Simple moving average of the close over the configured period.
     public var sma: Double?
-    /// Wilder's RSI(14) of the close.
+    /// Wilder's RSI of the close over `IndicatorTracker.rsiPeriod` bars.
     public var rsi: Double?
 
     public init(sma: Double? = nil, rsi: Double? = nil) {
@@ -90,7 +90,8 @@ public struct StrategyError: Error, CustomStringConvertible, Sendable {
 
     static func unknownName(_ name: String) -> StrategyError {
         StrategyError(code: .unknownName,
-                      description: "strategy.name: unknown strategy '\(name)' (known: threshold, sma_filter)")
+                      description: "strategy.name: unknown strategy '\(name)' (known: "
+                          + StrategyRegistry.names.joined(separator: ", ") + ")")
     }
 
     static func badParameter(_ key: String, _ why: String) -> StrategyError {

@@ -9,20 +9,14 @@ public struct StrategyStream: Sendable {
     private var strategy: any Strategy
     private let usesIndicators: Bool
     private var bars: BarSeries
-    private var sma: RollingSMA
-    private var rsi = WilderRSI(period: 14)
+    private var indicators: IndicatorTracker
 
     /// - Throws: `StrategyError` for an unknown strategy or invalid parameters.
     public init(settings: StrategySettings, symbol: String) throws {
-        try Backtest.validate(settings)
-        switch settings.name {
-        case "threshold": strategy = ThresholdStrategy(settings: settings)
-        case "sma_filter": strategy = SMAFilterStrategy(settings: settings)
-        default: throw StrategyError.unknownName(settings.name)
-        }
+        strategy = try StrategyRegistry.make(settings)
         usesIndicators = type(of: strategy).usesIndicators
         bars = BarSeries(symbol: symbol)
-        sma = RollingSMA(period: settings.smaPeriod)
+        indicators = IndicatorTracker(smaPeriod: settings.smaPeriod)
     }
 
     /// Bars seen so far.
@@ -31,8 +25,7 @@ public struct StrategyStream: Sendable {
     /// Appends the bar that just closed and its prediction (nil when there is none); returns the decision.
     public mutating func append(_ bar: Bar, predictedReturn: Double?) -> SignalPlan {
         bars.append(bar)
-        let indicators = usesIndicators ? Indicators(sma: sma.update(bar.close), rsi: rsi.update(bar.close))
-                                        : Indicators()
+        let indicators = usesIndicators ? self.indicators.update(bar.close) : Indicators()
         let index = bars.count - 1
         return bars.time.withUnsafeBufferPointer { time in
             bars.open.withUnsafeBufferPointer { open in
