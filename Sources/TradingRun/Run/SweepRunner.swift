@@ -2,6 +2,7 @@ import TradingCore
 import Dispatch
 import Foundation
 import Logging
+import Synchronization
 import Yams
 
 /// Runs every parameter set of a grid over one set of inputs on several threads and writes `sweep.csv`
@@ -191,24 +192,23 @@ public struct SweepManifest: Sendable {
     }
 }
 
-/// Result rows (or the error of a set) written by worker threads at distinct offsets.
-private final class RowStore: @unchecked Sendable {
-    enum Row { case success(String), failure(String) }
-    private var rows: [Row]
-    private let lock = NSLock()
-    init(count: Int) { rows = Array(repeating: .failure("not run"), count: count) }
-    func set(_ i: Int, _ row: Row) { lock.lock(); rows[i] = row; lock.unlock() }
-    func get(_ i: Int) -> Row { lock.lock(); defer { lock.unlock() }; return rows[i] }
+/// Result rows (or the error of a set) written by worker threads at distinct offsets. One lock acquisition per
+/// finished backtest: nothing on the per-bar path.
+private final class RowStore: Sendable {
+    enum Row: Sendable { case success(String), failure(String) }
+    private let rows: Mutex<[Row]>
+    init(count: Int) { rows = Mutex(Array(repeating: .failure("not run"), count: count)) }
+    func set(_ i: Int, _ row: Row) { rows.withLock { $0[i] = row } }
+    func get(_ i: Int) -> Row { rows.withLock { $0[i] } }
 }
 
 /// A thread-safe counter of finished sets; `report` runs under the lock, so progress lines come out in order.
-private final class Counter: @unchecked Sendable {
-    private var value = 0
-    private let lock = NSLock()
+private final class Counter: Sendable {
+    private let value = Mutex(0)
     func increment(report: (Int) -> Void) {
-        lock.lock()
-        defer { lock.unlock() }
-        value += 1
-        report(value)
+        value.withLock { value in
+            value += 1
+            report(value)
+        }
     }
 }
