@@ -96,36 +96,21 @@ public struct ForecastPipeline: Sendable {
         return out
     }
 
-    /// Out-of-sample accuracy of the model and of naive baselines on the bars after the training slice.
-    public static func evaluate(_ model: ModelRegistryEntry, bars: BarSeries) throws -> [ForecastScore] {
+    /// Out-of-sample accuracy of the model against naive baselines on the bars after the training slice.
+    public static func evaluate(_ model: ModelRegistryEntry, bars: BarSeries) throws -> ForecastEvaluation {
         let h = model.hyperparameters
         let end = trainEnd(bars: bars.count, fraction: h.trainFraction)
         guard end + 2 < bars.count else {
             throw ForecastError.notEnoughData("no out-of-sample bars: train_fraction \(h.trainFraction) of "
                                               + "\(bars.count) bars leaves none")
         }
-        let predictions = predict(model, bars: bars)
-        var byTime: [Int64: Double] = [:]
-        for p in predictions { byTime[p.time] = p.predictedReturn }
-        let close = bars.close
-        func ret(_ t: Int) -> Double { close[t] / close[t - 1] - 1 }
-        // AR(1) on the training slice: r[t+1] = a + b·r[t].
-        var sx = 0.0, sy = 0.0, sxx = 0.0, sxy = 0.0, m = 0.0
-        for t in 1..<(end - 1) {
-            let x = ret(t), y = ret(t + 1)
-            sx += x; sy += y; sxx += x * x; sxy += x * y; m += 1
+        var predicted = [Double](repeating: .nan, count: bars.count)
+        var row = 0
+        for p in predict(model, bars: bars) {
+            while row < bars.count && bars.time[row] < p.time { row += 1 }
+            if row < bars.count && bars.time[row] == p.time { predicted[row] = p.predictedReturn }
         }
-        let b = (m * sxy - sx * sy) / max(1e-300, m * sxx - sx * sx)
-        let a = (sy - b * sx) / m
-        var scores = [ForecastScore(name: "model"), ForecastScore(name: "zero_return"),
-                      ForecastScore(name: "last_return"), ForecastScore(name: "ar1")]
-        for t in max(end, 1)..<(bars.count - 1) {
-            guard let modelValue = byTime[bars.time[t]] else { continue }
-            let actual = ret(t + 1)
-            let forecasts = [modelValue, 0, ret(t), a + b * ret(t)]
-            for k in scores.indices { scores[k].add(forecast: forecasts[k], actual: actual) }
-        }
-        return scores
+        return try ForecastEvaluation(bars: bars, predictedReturns: predicted, from: end, fitEnd: end)
     }
 }
 

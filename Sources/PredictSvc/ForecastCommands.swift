@@ -196,24 +196,66 @@ struct PredictCommand: ParsableCommand {
     }
 }
 
-/// `PredictSvc evaluate --model DIR --data CSV`.
+/// `PredictSvc evaluate --model DIR --data CSV`, or `PredictSvc evaluate --predictions CSV --data CSV`.
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "Out-of-sample MSE, MAE and directional accuracy of the model and of naive baselines.")
+        abstract: "Out-of-sample scores of a model or a predictions file against naive baselines, with a verdict.",
+        discussion: """
+            Prints the out-of-sample range, MSE, MAE and directional accuracy of the forecaster and of three \
+            baselines (zero_return, last_return, ar1), then one line per baseline: beats / does not beat, from a \
+            Diebold–Mariano test on the squared-error loss difference (two-sided, 5 %). With --model the \
+            out-of-sample range is the bars after the model's training slice; with --predictions (for example \
+            walk-forward output) it is the bars that have a prediction, and ar1 is fitted on the bars before them.
+            """)
 
-    @OptionGroup var input: ModelDataOptions
+    @Option(help: "Model directory (models/registry/<id>).") var model: String?
+    @Option(help: "Predictions CSV (Time,predicted_price,predicted_return), instead of --model.")
+    var predictions: String?
+    @Option(help: "Bars CSV.") var data: String
+    @Option(help: "Symbol name.") var symbol: String = "NVDA"
+
+    func validate() throws {
+        guard (model == nil) != (predictions == nil) else {
+            throw ValidationError("give either --model DIR or --predictions CSV")
+        }
+    }
 
     func run() throws {
         try ForecastCommandSupport.run {
-            let (entry, bars) = try input.load()
-            let scores = try ForecastPipeline.evaluate(entry, bars: bars)
-            print("forecaster     windows          mse          mae  directional")
-            for s in scores {
-                let name = s.name + String(repeating: " ", count: max(0, 12 - s.name.count))
-                let dir = s.directionalAccuracy.map { String(format: "%10.2f%%", $0 * 100) } ?? "       n/a"
-                print(name + String(format: " %9d %12.4e %12.4e ", s.count, s.mse, s.mae) + dir)
+            let bars = try ForecastCommandSupport.bars(data, symbol: symbol)
+            let evaluation: ForecastEvaluation
+            if let model {
+                evaluation = try ForecastPipeline.evaluate(try ModelRegistryEntry.load(directory: model), bars: bars)
+            } else if let predictions {
+                let loaded = try PredictionCSVLoader.load(path: predictions)
+                let aligned = PredictionCSVLoader.align(loaded.predictions, to: bars)
+                guard let first = aligned.predictedReturns.firstIndex(where: { !$0.isNaN }) else {
+                    throw ValidationError("no prediction in \(predictions) falls on a bar of \(data)")
+                }
+                evaluation = try ForecastEvaluation(bars: bars, predictedReturns: aligned.predictedReturns,
+                                                    from: first, fitEnd: first, forecasterName: "predictions")
+            } else {
+                return
             }
+            print(Self.report(evaluation), terminator: "")
         }
+    }
+
+    /// The table and the verdicts, as printed.
+    static func report(_ e: ForecastEvaluation) -> String {
+        let count = e.scores.first?.count ?? 0
+        var text = "out of sample: \(Timestamps.iso8601(e.first)) .. \(Timestamps.iso8601(e.last)) "
+            + "(\(count) forecasts of the next bar's return)\n"
+        text += "forecaster   forecasts          mse          mae  directional\n"
+        for s in e.scores {
+            let name = s.name + String(repeating: " ", count: max(0, 12 - s.name.count))
+            let dir = s.directionalAccuracy.map { String(format: "%10.2f%%", $0 * 100) } ?? "       n/a"
+            text += name + String(format: " %9d %12.4e %12.4e ", s.count, s.mse, s.mae) + dir + "\n"
+        }
+        let name = e.scores.first?.name ?? "model"
+        text += "verdict (Diebold–Mariano on squared error, two-sided, significant below p = 0.05):\n"
+        for c in e.comparisons { text += "  \(name) \(c.verdict)\n" }
+        return text
     }
 }

@@ -88,9 +88,14 @@ import TradingRun
     @Test func bundledModelLoadsAndEvaluatesAgainstBaselines() throws {
         let model = try ModelRegistryEntry.load(directory: Self.root.path + "/models/registry/nvda-lstm-sample")
         let bars = try BarCSVLoader.load(path: Self.root.path + "/data/sample/NVDA_1h.csv", symbol: "NVDA").series
-        let scores = try ForecastPipeline.evaluate(model, bars: bars.slice(start: nil, end: bars.time[13_999]))
+        let evaluation = try ForecastPipeline.evaluate(model, bars: bars.slice(start: nil, end: bars.time[13_999]))
+        let scores = evaluation.scores
         #expect(scores.map(\.name) == ["model", "zero_return", "last_return", "ar1"])
         #expect(scores.allSatisfy { $0.count == scores[0].count && $0.count > 1_000 && $0.mse.isFinite })
         #expect(scores[1].directionalAccuracy == nil)
+        // The sample model is trained on synthetic noise: the verdict must say it does not beat doing nothing.
+        #expect(!evaluation.comparisons[0].beats)
+        #expect(evaluation.comparisons[0].verdict.hasPrefix("does not beat zero_return"))
+        #expect(evaluation.comparisons[0].verdict.contains("p = "))
     }
 }
