@@ -25,14 +25,19 @@ public struct ForecastPipeline: Sendable {
                 + "(feature warm-up \(matrix.firstValidRow) + tsteps \(h.tsteps) + 10 windows, in the first "
                 + "\(h.trainFraction) of the data)")
         }
-        let scaler = try StandardScaler(fitting: matrix, rows: matrix.firstValidRow..<end)
+        let inputScaler = try StandardScaler(fitting: matrix, rows: matrix.firstValidRow..<end)
         // Windows whose target (the next close) is still inside the training slice.
-        let data = WindowDataset(matrix: matrix, scaler: scaler, bars: bars, tsteps: h.tsteps, rows: 0..<(end - 1))
+        let data = WindowDataset(matrix: matrix, scaler: inputScaler, bars: bars, tsteps: h.tsteps,
+                                 rows: 0..<(end - 1))
         let windows = (0..<data.count).map { Array(data.window($0)) }
+        // The network learns standardised returns: raw hourly returns are so small (0.06 % in FX) that an
+        // unscaled target leaves the output layer's initial scale, not the data's, in every prediction.
+        let scaler = inputScaler.fittingTarget(data.targets)
+        let targets = data.targets.map(scaler.scaleTarget)
         logger.info("training", metadata: ["windows": "\(windows.count)", "inputs": "\(matrix.columns)",
                                            "units": "\(h.training.units)"])
         let (network, epochs) = try LSTMTrainer(settings: h.training, logger: logger)
-            .train(windows: windows, targets: data.targets, inputDim: matrix.columns, progress: progress)
+            .train(windows: windows, targets: targets, inputDim: matrix.columns, progress: progress)
         let metadata = ModelRegistryEntry.Metadata(
             modelID: modelID, dataPath: dataPath, dataSHA256: dataSHA256, trainingStart: bars.time[0],
             trainingEnd: bars.time[end - 1], trainingBars: end, epochs: epochs, fileHashes: [])
@@ -48,7 +53,7 @@ public struct ForecastPipeline: Sendable {
         let returns = model.network.predictions(windows: data.inputs, tsteps: h.tsteps)
         return (0..<data.count).map { i in
             let t = data.endRows[i]
-            let r = returns[i]
+            let r = model.scaler.unscaleTarget(returns[i])
             return Prediction(time: bars.time[t], predictedPrice: bars.close[t] * (1 + r), predictedReturn: r)
         }
     }
@@ -88,7 +93,7 @@ public struct ForecastPipeline: Sendable {
             let returns = model.network.predictions(windows: data.inputs, tsteps: h.tsteps)
             for i in 0..<data.count {
                 let row = data.endRows[i]
-                let r = returns[i]
+                let r = model.scaler.unscaleTarget(returns[i])
                 out.append(Prediction(time: bars.time[row], predictedPrice: bars.close[row] * (1 + r), predictedReturn: r))
             }
             progress(k + 1, starts.count)

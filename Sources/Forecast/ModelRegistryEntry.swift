@@ -7,7 +7,8 @@ import Yams
 ///
 /// - `weights.f64`: the network's parameters as little-endian IEEE-754 doubles, in `LSTMNetwork`'s layout;
 /// - `hyperparameters.json`: features, window length, layers and training settings;
-/// - `scaler.json`: the per-column means and deviations fitted on the training rows;
+/// - `scaler.json`: the per-column means and deviations fitted on the training rows, and the training targets' mean
+///   and deviation (`target_mean`, `target_deviation`; absent for a network trained on unscaled returns);
 /// - `metadata.json`: model id, input dimension, feature columns, data file and its SHA-256, training range,
 ///   validation losses per epoch, seed, and the SHA-256 of each of the three files above.
 ///
@@ -67,6 +68,10 @@ public struct ModelRegistryEntry: Sendable {
         j.object { j in
             j.rawField("means", "[" + scaler.means.map(JSONWriter.number).joined(separator: ", ") + "]")
             j.rawField("deviations", "[" + scaler.deviations.map(JSONWriter.number).joined(separator: ", ") + "]")
+            if scaler.scalesTarget {
+                j.field("target_mean", scaler.targetMean)
+                j.field("target_deviation", scaler.targetDeviation)
+            }
         }
         return j.text + "\n"
     }
@@ -147,8 +152,7 @@ public struct ModelRegistryEntry: Sendable {
         let metadata = Metadata(modelID: meta["model_id"] as? String ?? "", dataPath: data["path"] as? String ?? "",
                                 dataSHA256: data["sha256"] as? String ?? "", trainingStart: 0, trainingEnd: 0,
                                 trainingBars: 0, epochs: [], fileHashes: files.map { ($0, hashes[$0] ?? "") })
-        return ModelRegistryEntry(hyperparameters: h, network: network,
-                                  scaler: StandardScaler(means: means, deviations: deviations), metadata: metadata)
+        return ModelRegistryEntry(hyperparameters: h, network: network, scaler: scaler, metadata: metadata)
     }
 
     /// A registry entry for a network trained elsewhere (e.g. imported from Keras): its inputs must be the

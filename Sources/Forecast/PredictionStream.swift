@@ -28,7 +28,7 @@ public struct PredictionStream: Sendable {
     /// Appends the next bar; returns the prediction made at its close, or nil while warming up.
     public mutating func append(_ bar: Bar) -> Prediction? {
         guard roll(bar) else { return nil }
-        let r = model.network.predict(window)
+        let r = model.scaler.unscaleTarget(model.network.predict(window))
         return Prediction(time: bar.time, predictedPrice: bar.close * (1 + r), predictedReturn: r)
     }
 
