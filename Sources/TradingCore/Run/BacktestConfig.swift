@@ -16,6 +16,9 @@ public struct BacktestConfig: Sendable, Hashable {
     /// The live risk rules (`config/risk.yaml`) to apply to the run, so a backtest shows when the live system would
     /// have denied orders or halted; nil = none (the fast in-process engine).
     public var riskRules: String?
+    /// Run even when the predictions file's times do not match the bars' (see
+    /// `PredictionAlignment.isPlausible`); bars without a prediction then hold.
+    public var allowMissingPredictions = false
 
     public init(data: String, symbol: String, predictions: String?, start: String? = nil, end: String? = nil,
                 onBadRow: BadRowPolicy = .fail, strategy: StrategySettings = StrategySettings(),
@@ -31,7 +34,7 @@ public struct BacktestConfig: Sendable, Hashable {
     }
 
     static let topKeys = ["data", "symbol", "predictions", "model", "start", "end", "initial_capital", "strategy", "costs",
-                          "risk", "close_at_end", "on_bad_row", "risk_rules"]
+                          "risk", "close_at_end", "on_bad_row", "risk_rules", "allow_missing_predictions"]
     static let strategyKeys = ["name", "entry_threshold", "exit_threshold", "allow_short", "short_entry_threshold",
                                "short_exit_threshold", "stop_loss", "take_profit", "size", "sma_period"]
     static let costKeys = ["per_trade", "slippage_bps"]
@@ -102,6 +105,7 @@ public struct BacktestConfig: Sendable, Hashable {
             throw ConfigError.invalid("model", "give either predictions or model, not both")
         }
         config.riskRules = try top.string("risk_rules")
+        config.allowMissingPredictions = try top.bool("allow_missing_predictions") ?? false
         config.start = try top.string("start")
         config.end = try top.string("end")
         if let policy = try top.string("on_bad_row") {
@@ -170,6 +174,8 @@ public struct BacktestConfig: Sendable, Hashable {
         j.field("predictions", predictions)
         if let model { j.field("model", model) }
         if let riskRules { j.field("risk_rules", riskRules) }
+        // Written only when set, so that the run ids of configs without it are unchanged.
+        if allowMissingPredictions { j.field("allow_missing_predictions", true) }
         j.field("start", start)
         j.field("end", end)
         j.field("on_bad_row", onBadRow.rawValue)
