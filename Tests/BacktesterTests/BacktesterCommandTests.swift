@@ -242,4 +242,42 @@ import Testing
         #expect(r.stderr.contains("error: cannot write the results to \(dir)/run: "), "\(r.stderr)")
         #expect(r.stderr.contains("(No space left on device); nothing was written there"), "\(r.stderr)")
     }
+
+    /// The bar stamp of docs/wire.md: in a replay a bar's `ts_event` (and `ts_init`) is its close, its time plus
+    /// the bar interval (one hour for the sample), and the results are still those of `run`.
+    @Test func aReplayStampsEachBarAtItsClose() async throws {
+        let mesh = HandStartedMesh()
+        let config = ["--config", "config/backtest.yaml", "--set", "start=2024-12-20"]
+        let bus = try mesh.start("MeshCtl", ["proxy"])
+        let tap = try mesh.start("MeshCtl", ["tap", "bar.", "ctl.end", "--count", "200"],
+                                 stdout: mesh.dir + "/tap.jsonl")
+        let services = [
+            try mesh.start("ExecSvc", config + ["--out", mesh.dir + "/replay"]),
+            try mesh.start("StrategySvc", config),
+            try mesh.start("PredictSvc", ["serve"] + config),
+        ]
+        let data = try mesh.start("DataSvc", ["replay"] + config + ["--window", "8"])
+        try await mesh.expectClean([data] + services)
+        tap.terminate()
+        bus.terminate()
+        await Self.exit(tap)
+        await Self.exit(bus)
+        let messages = mesh.read("tap.jsonl").split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        let bars = messages.filter { $0["type"] as? String == "bar" }
+        try #require(bars.count > 20, "\(messages.count) messages tapped")
+        let hour: Int64 = 3_600_000_000_000
+        for bar in bars {
+            let time = try #require((bar["time"] as? NSNumber)?.int64Value)
+            #expect((bar["ts_event"] as? NSNumber)?.int64Value == time + hour, "\(bar)")
+            #expect((bar["ts_init"] as? NSNumber)?.int64Value == time + hour)
+        }
+        let lastTime = try #require((bars.last?["time"] as? NSNumber)?.int64Value)
+        let end = messages.first { $0["type"] as? String == "end" && $0["source"] as? String == "DataSvc" }
+        #expect((end?["ts_event"] as? NSNumber)?.int64Value == lastTime + hour, "ctl.end at the last bar's close")
+        let run = try await Self.backtester(["run", "--out", mesh.dir + "/run"] + config)
+        #expect(run.status == 0)
+        ReplayTests.expectSameFiles(mesh.dir + "/run", mesh.dir + "/replay")
+    }
 }
