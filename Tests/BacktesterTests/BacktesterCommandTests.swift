@@ -280,4 +280,20 @@ import Testing
         #expect(run.status == 0)
         ReplayTests.expectSameFiles(mesh.dir + "/run", mesh.dir + "/replay")
     }
+
+    /// A file of many bad rows, skipped: the first 20 are listed, the rest counted, so stderr stays short.
+    @Test func manySkippedRowsAreListedUpToALimit() async throws {
+        let dir = Self.temp()
+        var text = "Time,Open,High,Low,Close,Volume\n"
+        for h in 0..<7 { text += "2024-01-02T\(String(format: "%02d", 9 + h)):30:00,10,11,9,10.5,100\n" }
+        for d in 3...9 { for h in 0..<7 { text += "2024-01-0\(d)T\(String(format: "%02d", 9 + h)):30:00,10,9,11,10,1\n" } }
+        try text.write(toFile: dir + "/bad.csv", atomically: true, encoding: .utf8)
+        let r = try await Self.backtester(["run", "--config", "config/backtest.yaml", "--set", "data=\(dir)/bad.csv",
+                                           "--set", "predictions=null", "--set", "start=null", "--set", "end=null",
+                                           "--on-bad-row", "skip", "--out", dir + "/out"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.components(separatedBy: "skipped bad row").count - 1 == 20, "\(r.stderr)")
+        #expect(r.stderr.contains("count=29 total=49 [TradingCore] more rows skipped, not listed"), "\(r.stderr)")
+        #expect(r.stdout.contains("skipped rows    49"))
+    }
 }

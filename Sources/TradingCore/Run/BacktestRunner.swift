@@ -33,9 +33,7 @@ public struct BacktestRunner: Sendable {
     /// Loads and validates a config's bars: the whole file (`load.series`) and the bars between `start` and `end`.
     public func loadBars(_ config: BacktestConfig) throws -> (load: BarLoadResult, bars: BarSeries) {
         let load = try BarCSVLoader.load(path: config.data, symbol: config.symbol, onBadRow: config.onBadRow)
-        for issue in load.skipped {
-            logger.warning("skipped bad row", metadata: ["row": "\(issue)"])
-        }
+        reportSkipped(load.skipped, "skipped bad row")
         let startTime = try config.start.map { try Self.bound($0, key: "start", endOfDay: false) }
         let endTime = try config.end.map { try Self.bound($0, key: "end", endOfDay: true) }
         let bars = (startTime == nil && endTime == nil) ? load.series : load.series.slice(start: startTime, end: endTime)
@@ -43,6 +41,20 @@ public struct BacktestRunner: Sendable {
             throw ConfigError.invalid("start/end", "no bars of \(config.data) fall between start and end")
         }
         return (load, bars)
+    }
+
+    /// How many skipped rows are logged one by one; the rest are counted in one more line (a file of garbage
+    /// must not turn into as many lines of log).
+    public static let skippedRowsLogged = 20
+
+    private func reportSkipped(_ issues: [DataIssue], _ message: Logger.Message) {
+        for issue in issues.prefix(Self.skippedRowsLogged) {
+            logger.warning(message, metadata: ["row": "\(issue)"])
+        }
+        if issues.count > Self.skippedRowsLogged {
+            logger.warning("more rows skipped, not listed", metadata: [
+                "count": "\(issues.count - Self.skippedRowsLogged)", "total": "\(issues.count)"])
+        }
     }
 
     /// Loads the inputs a config names, validating them and hashing the files. With `predicting: false` the
@@ -72,9 +84,7 @@ public struct BacktestRunner: Sendable {
         } else if let path = config.predictions {
             let (predictions, skipped) = try PredictionCSVLoader.load(path: path, onBadRow: config.onBadRow)
             let predictionsSHA256 = try FileBytes.sha256(path)
-            for issue in skipped {
-                logger.warning("skipped bad prediction row", metadata: ["row": "\(issue)"])
-            }
+            reportSkipped(skipped, "skipped bad prediction row")
             inputs.skippedRows += skipped
             let alignment = PredictionCSVLoader.alignment(predictions, to: bars)
             if !config.allowMissingPredictions { try Self.checkAlignment(alignment, config: config) }

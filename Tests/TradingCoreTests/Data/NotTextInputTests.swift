@@ -99,3 +99,15 @@ import Testing
         #expect(TextExcerpt.of(String(repeating: "z", count: 81)) == String(repeating: "z", count: 80) + "…(81 bytes)")
     }
 }
+
+/// The bar interval that stamps a bar at its close on the bus (docs/wire.md, "Times").
+@Suite struct BarIntervalTests {
+    @Test func theSmallestGapBetweenConsecutiveBars() throws {
+        let hourly = try BarCSVLoader.load(path: DataFixtures.sample("NVDA_1h.csv"), symbol: "NVDA").series
+        #expect(BarInterval.infer(times: hourly.time) == 3_600_000_000_000)
+        let day = Timestamps.nanosPerDay
+        #expect(BarInterval.infer(times: [0, 3 * day, 4 * day, 7 * day]) == day, "weekends and holidays between")
+        #expect(BarInterval.infer(times: [5]) == 0)
+        #expect(BarInterval.infer(times: []) == 0)
+    }
+}
