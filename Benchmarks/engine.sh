@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 REPS=${1:-5}
 SHARED=${SHARED:-../shared}
 DATA=/tmp/trademesh-bench/data/synth_1m.csv
-swift build -c release --product EngineBench --product Backtester >/dev/null 2>&1 || {
-  swift build -c release --product EngineBench >/dev/null; swift build -c release --product Backtester >/dev/null; }
+# One product per invocation: given several `--product`s, swift build builds only the last.
+swift build -c release --product EngineBench >/dev/null
+swift build -c release --product Backtester >/dev/null
 
 echo "# peer (vectorbt-rust), same file, same machine"
 peer=$(bash "$SHARED/bench/peers/run.sh" 1000000 3 vectorbt_rust | tail -n 1)

@@ -3,8 +3,10 @@
 #
 #   bash Benchmarks/load.sh [FILE]        (default /tmp/trademesh-bench/data/synth_1m.csv, 1M hourly bars)
 #
-# Environment: REPS (timed repetitions, default 5), PYTHON (a python with pandas, default the benchmark venv),
-# SCRATCH_PATH (SwiftPM build directory, default .build).
+# Environment: REPS (timed repetitions, default 5), PYTHON (a python with pandas; default the peers' benchmark venv
+# when it exists, otherwise a venv with pandas made here on first use), SCRATCH_PATH (SwiftPM build directory,
+# default .build), SHARED (the design notes and peer benchmarks, default ../shared: the 1M-bar file is made with
+# its gen_synth.py when missing).
 # Both sides report the median of REPS runs after one untimed warm-up run (so both read from the page cache).
 # The pandas side is pd.read_csv(path, index_col=0, parse_dates=True) followed by selecting the OHLCV columns
 # as float, as the reference scripts load data; TradeMesh's side also validates every row.
@@ -13,11 +15,21 @@ cd "$(dirname "$0")/.."
 
 FILE=${1:-/tmp/trademesh-bench/data/synth_1m.csv}
 REPS=${REPS:-5}
-PYTHON=${PYTHON:-/tmp/trademesh-bench/venv/bin/python}
 SCRATCH=${SCRATCH_PATH:-.build}
+SHARED=${SHARED:-../shared}
+if [ -z "${PYTHON:-}" ]; then
+    PYTHON=/tmp/trademesh-bench/venv/bin/python
+    if [ ! -x "$PYTHON" ]; then
+        PYTHON=/tmp/trademesh-bench/pandas-venv/bin/python
+        if [ ! -x "$PYTHON" ]; then
+            python3 -m venv /tmp/trademesh-bench/pandas-venv
+            /tmp/trademesh-bench/pandas-venv/bin/pip install -q pandas numpy >&2
+        fi
+    fi
+fi
 
 if [ ! -f "$FILE" ]; then
-    generator=/work/shared/bench/peers/gen_synth.py
+    generator=$SHARED/bench/peers/gen_synth.py
     if [ -x "$PYTHON" ] && [ -f "$generator" ]; then
         "$PYTHON" "$generator" --out "$FILE"
     else

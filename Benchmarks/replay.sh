@@ -16,15 +16,16 @@ cd "$(dirname "$0")/.."
 REPS=${1:-3}
 SCRATCH=${SCRATCH:-.build}
 SCHEDULING=${SCHEDULING:-batch}
+SHARED=${SHARED:-../shared}
 . Benchmarks/bench-data.sh
 OUT=$(mktemp -d /tmp/trademesh-replay-bench.XXXXXX)
 trap 'rm -rf "$OUT"' EXIT
 if ! bench_predictions; then
-  echo "skipped: $BENCH_DATA is missing (bash ../shared/bench/peers/run.sh creates it)"
+  echo "skipped: $BENCH_DATA is missing (bash $SHARED/bench/peers/run.sh creates it)"
   exit 0
 fi
 ZCHAIN=/tmp/trademesh-bench/zmq/zchain
-[ -x "$ZCHAIN" ] || bash ../shared/bench/zmq/build.sh >/dev/null
+[ -x "$ZCHAIN" ] || bash "$SHARED/bench/zmq/build.sh" >/dev/null
 swift build -c release --scratch-path "$SCRATCH" >/dev/null
 BT=$SCRATCH/release/Backtester
 cat >"$OUT/replay.yaml" <<YAML

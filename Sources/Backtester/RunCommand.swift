@@ -25,11 +25,16 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("on-bad-row"), help: "fail (default) or skip bad data rows, reporting each one.")
     var onBadRow: String?
 
+    @Flag(name: .customLong("allow-missing-predictions"),
+          help: "Run even when the predictions' times do not match the bars' (config key allow_missing_predictions).")
+    var allowMissingPredictions = false
+
     func run() throws {
         let logger = CommandSupport.bootstrapLogger(label: "Backtester")
         try CommandSupport.reportingErrors {
             var overrides = self.overrides
             if let policy = onBadRow { overrides.append("on_bad_row=\(policy)") }
+            if allowMissingPredictions { overrides.append("allow_missing_predictions=true") }
             let text = String(decoding: try FileBytes.read(config), as: UTF8.self)
             let parsed = try BacktestConfig.parse(yaml: text, file: config, overrides: overrides)
             let runner = BacktestRunner(codeVersion: CommandSupport.codeVersion(), logger: logger,

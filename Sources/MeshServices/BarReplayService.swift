@@ -9,8 +9,8 @@ import TradingRun
 /// `ctl.end` with the last sequence number, and returns.
 ///
 /// Two pacings:
-/// - `.replay(window:)` — a backtest on the bus. Time is virtual: `ts_event` and `ts_init` are the bar's own
-///   timestamp. The replay starts only when every service in `awaiting` is ready (its `ctl.ready` or a heartbeat,
+/// - `.replay(window:)` — a backtest on the bus. Time is virtual: `ts_event` and `ts_init` are the bar's close,
+///   its own timestamp (its open) plus the series' bar interval (`BarInterval`). The replay starts only when every service in `awaiting` is ready (its `ctl.ready` or a heartbeat,
 ///   which a node sends only once its subscriptions are proven live) and the forwarder has passed a `bar.`
 ///   subscription on. It then runs at most `window` bars ahead of the last bar `ackFrom` acknowledged (credit-based
 ///   flow control: nothing queues up, nothing is dropped; window 1 is lockstep) and waits for the acknowledgement of
@@ -232,8 +232,11 @@ final class CreditPump: @unchecked Sendable {
     private let ledger: BarLedger
     private var next = 0
     private var stopped = false
+    /// Added to a bar's time (its open) to stamp it at its close.
+    private let closeOffset: Int64
 
     init(name: String, symbol: String, series: BarSeries, window: Int?, bus: BusConnection, ledger: BarLedger) {
+        closeOffset = BarInterval.infer(times: series.time)
         self.ledger = ledger
         self.name = name
         self.symbol = symbol
@@ -250,13 +253,14 @@ final class CreditPump: @unchecked Sendable {
         let limit = window.map { min(series.count, Int(acked) + $0) } ?? series.count
         while next < limit {
             let bar = series[next]
-            // Virtual time: the bar's own timestamp.
-            ledger.append(tsEvent: bar.time, tsInit: bar.time)
-            bus.publish(topic: topic, message: .bar(symbol: symbol, bar: bar), tsEvent: bar.time, tsInit: bar.time)
+            // Virtual time: the bar's close.
+            let close = bar.time + closeOffset
+            ledger.append(tsEvent: close, tsInit: close)
+            bus.publish(topic: topic, message: .bar(symbol: symbol, bar: bar), tsEvent: close, tsInit: close)
             next += 1
         }
         if next == series.count {
-            let last = series.time.last ?? 0
+            let last = (series.time.last ?? 0) + closeOffset
             bus.publish(topic: Topic.end, message: .end(service: name, topic: topic, lastSeq: UInt64(series.count)),
                         tsEvent: last, tsInit: last)
             next += 1   // past the end: ctl.end goes out once

@@ -47,7 +47,7 @@ def decode(topic, payload):
     m = {"topic": topic.decode(), "type": kind, "seq": seq, "source": source, "ts_event": ts_event, "ts_init": ts_init}
     if kind == "bar":
         m["symbol"] = r.string()
-        m["time"] = r.take("q")
+        m["time"] = r.take("q")   # the bar's open, as labelled in the data; the header's ts_event is its close
         m.update(zip(["open", "high", "low", "close", "volume"], r.take("ddddd")))
     elif kind == "prediction":
         m["symbol"] = r.string()

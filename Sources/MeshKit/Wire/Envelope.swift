@@ -1,7 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-/// A message with its header: what every message on the bus carries. Sent as two frames, `[topic, payload]`.
+/// A message with its header: what every message on the bus carries. Sent as one frame: the topic, a 0x00 byte,
+/// then the payload (docs/wire.md).
 public struct Envelope: Sendable, Equatable {
     public static let schemaVersion: UInt8 = 1
 
@@ -10,7 +11,8 @@ public struct Envelope: Sendable, Equatable {
     public var source: String
     /// Per-stream sequence number; a stream is (topic, source). Starts at 1.
     public var seq: UInt64
-    /// When the thing happened in market time (a bar: its close), nanoseconds since 1970.
+    /// When the thing happened in market time, nanoseconds since 1970. A bar: its close (in a replay its time plus
+    /// the bar interval, on a live feed the wall clock when it was published).
     public var tsEvent: Int64
     /// When the message was made (virtual time in a replay), nanoseconds since 1970.
     public var tsInit: Int64

@@ -5,7 +5,8 @@ import TradingCore
 /// Bars and predictions are stored inline; the larger or rarer bodies are boxed (`indirect`), which keeps the
 /// value small: a message is copied several times between the socket and a node, and nodes keep what they sent.
 public enum MeshMessage: Sendable, Equatable {
-    /// A bar of `symbol`; `barTime` is the bar's timestamp in the data (its open), the envelope's `tsEvent` its close.
+    /// A bar of `symbol`; `bar.time` is the bar's timestamp in the data (its open), the envelope's `tsEvent` its
+    /// close.
     case bar(symbol: String, bar: Bar)
     case prediction(symbol: String, prediction: Prediction)
     /// A strategy's decision on the close of the bar stamped `barTime`, for each position the account may hold

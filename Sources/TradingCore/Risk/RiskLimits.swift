@@ -41,8 +41,17 @@ public struct RiskLimits: Sendable, Equatable {
                        "max_position_notional", "max_order_units", "max_order_notional", "max_orders_per_minute",
                        "limit_collar", "flatten_on_halt", "flatten_on_kill"]
 
-    /// Parses `config/risk.yaml`; unknown keys and bad values are errors naming the key. Returns the limits and
-    /// the trading mode (`paper` unless the file says `live`).
+    /// Upper bounds of the keys that have one (every number must also be positive): the bound, whether it is
+    /// allowed, and the range in words for the message.
+    static let ranges: [String: (Double, Bool, String)] = [
+        "max_daily_loss_fraction": (1, false, "a fraction of the day's starting equity in (0, 1)"),
+        "reducing_at": (1, true, "a share of the daily loss limit in (0, 1]"),
+        "limit_collar": (1, false, "a fraction of the last mark in (0, 1)"),
+        "max_orders_per_minute": (1_000_000, true, "a whole number of orders from 1 to 1000000"),
+    ]
+
+    /// Parses `config/risk.yaml`; unknown keys, bad values and values out of range (`ranges`) are errors naming the
+    /// file and the key. Returns the limits and the trading mode (`paper` unless the file says `live`).
     public static func parse(_ yaml: String, file: String) throws -> (limits: RiskLimits, mode: String) {
         guard let root = (try? Yams.compose(yaml: yaml)) ?? nil, let mapping = root.mapping else {
             throw RiskConfigError("\(file): expected a mapping of risk limits")
@@ -56,6 +65,9 @@ public struct RiskLimits: Sendable, Equatable {
                 if text == "null" || text == "~" || text.isEmpty { return nil }
                 guard let d = Double(text), d.isFinite, d > 0 else {
                     throw RiskConfigError("\(file): \(key): expected a positive number or null, got '\(text)'")
+                }
+                if let (upper, inclusive, meaning) = ranges[key], inclusive ? d > upper : d >= upper {
+                    throw RiskConfigError("\(file): \(key): expected \(meaning) or null, got '\(text)'")
                 }
                 return d
             }

@@ -27,7 +27,7 @@ public enum BarCSVLoader {
     public static func parse(text: String, file: String, symbol: String, onBadRow: BadRowPolicy = .fail) throws
         -> BarLoadResult
     {
-        try parse(FileContents(text: text), file: file, symbol: symbol, onBadRow: onBadRow)
+        try parse(FileContents(text: text, file: file), file: file, symbol: symbol, onBadRow: onBadRow)
     }
 
     private static func parse(_ contents: FileContents, file: String, symbol: String, onBadRow: BadRowPolicy)

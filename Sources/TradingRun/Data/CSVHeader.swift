@@ -70,7 +70,8 @@ struct CSVHeader {
         for column in wanted {
             let matches = lowered.indices.filter { column.aliases.contains(lowered[$0]) }
             if matches.count > 1 {
-                let list = matches.map { "\"\(names[$0])\" (field \($0 + 1))" }.joined(separator: ", ")
+                let list = matches.map { "\"\(TextExcerpt.of(names[$0]))\" (field \($0 + 1))" }
+                    .joined(separator: ", ")
                 throw .badHeader(file, "bad header: more than one \(column.name) column: \(list)")
             }
             if let index = matches.first {
@@ -83,7 +84,7 @@ struct CSVHeader {
         }
         guard missing.isEmpty else {
             var message = "bad header: missing column\(missing.count > 1 ? "s" : "") "
-                + missing.joined(separator: ", ") + " (header is \"" + names.joined(separator: ",") + "\")"
+                + missing.joined(separator: ", ") + " (header is \"" + TextExcerpt.of(names.joined(separator: ",")) + "\")"
             if let first = names.first, Timestamps.parse(first) != nil {
                 message += "; the first line looks like data: the file needs a header line such as \""
                     + wanted.map(\.name).joined(separator: ",") + "\""

@@ -90,10 +90,10 @@ struct CSVRowScanner {
     @inline(__always)
     func range(_ index: Int) -> (start: Int, end: Int) { (starts[index], ends[index]) }
 
-    /// The text of field `index`, for messages.
+    /// The text of field `index` for messages: a short escaped excerpt (`TextExcerpt`), however long the field.
     func text(_ index: Int) -> String {
         let (s, e) = range(index)
-        return String(decoding: UnsafeBufferPointer(start: bytes + s, count: e - s), as: UTF8.self)
+        return TextExcerpt.of(bytes + s, count: e - s)
     }
 
     /// Whether field `index` is empty or only spaces.

@@ -3,6 +3,7 @@ import TradingCore
 public struct DataLoadError: Error, Sendable, CustomStringConvertible {
     private enum Code: Sendable {
         case unreadable
+        case notText
         case empty
         case badHeader
         case badRow
@@ -24,8 +25,17 @@ public struct DataLoadError: Error, Sendable, CustomStringConvertible {
     /// empty file or a bad header).
     public var isRowError: Bool { code == .badRow }
 
+    /// True when the file was refused from its first bytes as not a text CSV file (binary data, or no line
+    /// break where a header line should end), before it was read whole.
+    public var isNotText: Bool { code == .notText }
+
     static func unreadable(_ file: String, _ reason: String) -> DataLoadError {
         DataLoadError(.unreadable, DataIssue(file: file, line: 0, column: nil, message: "cannot read file: \(reason)"))
+    }
+
+    static func notText(_ file: String, line: Int, _ reason: String) -> DataLoadError {
+        DataLoadError(.notText, DataIssue(file: file, line: line, column: nil,
+                                          message: "not a CSV text file: \(reason)"))
     }
 
     static func empty(_ file: String) -> DataLoadError {

@@ -24,6 +24,7 @@ final class FileContents {
         guard fstat(fd, &info) == 0 else { throw .unreadable(path, String(cString: strerror(errno))) }
         guard (info.st_mode & S_IFMT) == S_IFREG else { throw .unreadable(path, "not a regular file") }
         let size = Int(info.st_size)
+        try Self.checkIsText(fd: fd, size: size, path: path)
         if size > 0, let mapped = Self.map(fd: fd, size: size) {
             let bytes = mapped.assumingMemoryBound(to: UInt8.self)
             if bytes[size - 1] == 0x0A {
@@ -51,9 +52,13 @@ final class FileContents {
         mappedLength = 0
     }
 
-    /// Holds `text` followed by `\n`.
-    init(text: String) {
+    /// Holds `text` followed by `\n`; `file` names it in messages.
+    init(text: String, file: String) throws(DataLoadError) {
         let utf8 = Array(text.utf8)
+        try utf8.withUnsafeBufferPointer { (head) throws(DataLoadError) in
+            try Self.checkIsText(UnsafeBufferPointer(rebasing: head.prefix(Self.headLength)), wholeFile: utf8.count
+                <= Self.headLength, path: file)
+        }
         let copy = UnsafeMutablePointer<UInt8>.allocate(capacity: utf8.count + 1)
         copy.initialize(from: utf8, count: utf8.count)
         copy[utf8.count] = 0x0A
@@ -86,6 +91,50 @@ final class FileContents {
             i += 1
         }
         return count
+    }
+
+    /// How much of a file is looked at before it is read whole.
+    static let headLength = 64 * 1024
+
+    /// Reads the first `headLength` bytes and refuses a file that cannot be a CSV file, before it is mapped or
+    /// read: one holding NUL or other control bytes (binary data), or one with no line break in those bytes.
+    private static func checkIsText(fd: Int32, size: Int, path: String) throws(DataLoadError) {
+        let length = min(size, headLength)
+        guard length > 0 else { return }
+        let head = UnsafeMutablePointer<UInt8>.allocate(capacity: length)
+        defer { head.deallocate() }
+        var done = 0
+        while done < length {
+            let n = pread(fd, head + done, length - done, off_t(done))
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { throw .unreadable(path, String(cString: strerror(errno))) }
+            if n == 0 { break }
+            done += n
+        }
+        try checkIsText(UnsafeBufferPointer(start: head, count: done), wholeFile: size <= headLength, path: path)
+    }
+
+    /// Refuses `head` (the start of a file, or all of it when `wholeFile`) when it holds a control byte other than
+    /// tab, line feed, vertical tab, form feed and carriage return, or when a file longer than it has no `\n` in it.
+    private static func checkIsText(_ head: UnsafeBufferPointer<UInt8>, wholeFile: Bool, path: String)
+        throws(DataLoadError)
+    {
+        var line = 1
+        var sawNewline = false
+        for (offset, byte) in head.enumerated() {
+            if byte == 0x0A {
+                line += 1
+                sawNewline = true
+            } else if byte < 0x20 && !(0x09...0x0D).contains(byte) || byte == 0x7F {
+                let hex = String(byte, radix: 16, uppercase: true)
+                throw .notText(path, line: line, "binary data: byte 0x\(hex.count < 2 ? "0" + hex : hex) at "
+                    + "offset \(offset)")
+            }
+        }
+        if !sawNewline && !wholeFile {
+            throw .notText(path, line: 1, "no line break in the first \(head.count) bytes (a CSV file starts with a header "
+                + "line such as \"Time,Open,High,Low,Close,Volume\")")
+        }
     }
 
     private static func map(fd: Int32, size: Int) -> UnsafeMutableRawPointer? {

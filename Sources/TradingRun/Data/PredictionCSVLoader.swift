@@ -23,7 +23,7 @@ public enum PredictionCSVLoader {
     public static func parse(text: String, file: String, onBadRow: BadRowPolicy = .fail) throws
         -> (predictions: [Prediction], skipped: [DataIssue])
     {
-        try parse(FileContents(text: text), file: file, onBadRow: onBadRow)
+        try parse(FileContents(text: text, file: file), file: file, onBadRow: onBadRow)
     }
 
     /// Joins predictions to bars by exact time: one value per bar, `.nan` where a bar has no prediction.
@@ -38,19 +38,34 @@ public enum PredictionCSVLoader {
         var returns = [Double](repeating: .nan, count: bars.count)
         var prices = [Double](repeating: .nan, count: bars.count)
         var matched = 0
+        var withinBars = 0
+        var firstBarWithout: Int64?
+        var firstPredictionWithout: Int64?
         var p = 0
+        if let first = bars.time.first {
+            while p < predictions.count && predictions[p].time < first { p += 1 }
+        }
         for b in 0..<bars.count {
             let t = bars.time[b]
-            while p < predictions.count && predictions[p].time < t { p += 1 }
+            while p < predictions.count && predictions[p].time < t {
+                if firstPredictionWithout == nil { firstPredictionWithout = predictions[p].time }
+                withinBars += 1
+                p += 1
+            }
             if p < predictions.count && predictions[p].time == t {
                 returns[b] = predictions[p].predictedReturn
                 prices[b] = predictions[p].predictedPrice
                 matched += 1
+                withinBars += 1
                 p += 1
+            } else if firstBarWithout == nil {
+                firstBarWithout = t
             }
         }
         return PredictionAlignment(predictedReturns: returns, predictedPrices: prices,
-                                   missingBars: bars.count - matched, unmatchedPredictions: predictions.count - matched)
+                                   missingBars: bars.count - matched, unmatchedPredictions: predictions.count - matched,
+                                   predictionsWithinBars: withinBars, firstBarWithoutPrediction: firstBarWithout,
+                                   firstPredictionWithoutBar: firstPredictionWithout)
     }
 
     private static func parse(_ contents: FileContents, file: String, onBadRow: BadRowPolicy)

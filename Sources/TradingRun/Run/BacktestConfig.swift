@@ -17,6 +17,9 @@ public struct BacktestConfig: Sendable, Hashable {
     /// The live risk rules (`config/risk.yaml`) to apply to the run, so a backtest shows when the live system would
     /// have denied orders or halted; nil = none (the fast in-process engine).
     public var riskRules: String?
+    /// Run even when the predictions file's times do not match the bars' (see
+    /// `PredictionAlignment.isPlausible`); bars without a prediction then hold.
+    public var allowMissingPredictions = false
 
     public init(data: String, symbol: String, predictions: String?, start: String? = nil, end: String? = nil,
                 onBadRow: BadRowPolicy = .fail, strategy: StrategySettings = StrategySettings(),
@@ -32,7 +35,7 @@ public struct BacktestConfig: Sendable, Hashable {
     }
 
     static let topKeys = ["data", "symbol", "predictions", "model", "start", "end", "initial_capital", "strategy", "costs",
-                          "risk", "close_at_end", "on_bad_row", "risk_rules"]
+                          "risk", "close_at_end", "on_bad_row", "risk_rules", "allow_missing_predictions"]
     static let strategyKeys = ["name", "entry_threshold", "exit_threshold", "allow_short", "short_entry_threshold",
                                "short_exit_threshold", "stop_loss", "take_profit", "size", "sma_period"]
     static let costKeys = ["per_trade", "slippage_bps"]
@@ -51,7 +54,11 @@ public struct BacktestConfig: Sendable, Hashable {
             throw ConfigError.unreadable(file, "expected a mapping of keys at the top level")
         }
         for override in overrides { root = try apply(override, to: root) }
-        return try decode(root)
+        do {
+            return try decode(root)
+        } catch let error as ConfigError {
+            throw error.inFile(file)
+        }
     }
 
     /// Decodes an already composed YAML tree after setting each `(dotted key, value)` pair in it.
@@ -103,6 +110,7 @@ public struct BacktestConfig: Sendable, Hashable {
             throw ConfigError.invalid("model", "give either predictions or model, not both")
         }
         config.riskRules = try top.string("risk_rules")
+        config.allowMissingPredictions = try top.bool("allow_missing_predictions") ?? false
         config.start = try top.string("start")
         config.end = try top.string("end")
         if let policy = try top.string("on_bad_row") {
@@ -124,12 +132,15 @@ public struct BacktestConfig: Sendable, Hashable {
         }
         guard exec.initialCapital > 0 else { throw ConfigError.invalid("initial_capital", "must be positive") }
         guard exec.maxLeverage > 0 else { throw ConfigError.invalid("risk.max_leverage", "must be positive") }
+        try check("risk.max_leverage", exec.maxLeverage, exec.maxLeverage <= 100, "at most 100")
         if let cap = exec.dailyLossCap, !(cap > 0 && cap < 1) {
             throw ConfigError.invalid("risk.daily_loss_cap", "must be a fraction in (0, 1), got \(cap)")
         }
         guard exec.perTradeCost >= 0, exec.slippageBps >= 0 else {
             throw ConfigError.invalid("costs", "costs cannot be negative")
         }
+        try check("costs.slippage_bps", exec.slippageBps, exec.slippageBps < 10_000,
+                  "below 10000 (basis points: 10000 is the whole price)")
         config.execution = exec
 
         var s = StrategySettings()
@@ -153,8 +164,36 @@ public struct BacktestConfig: Sendable, Hashable {
                 }
             }
         }
+        try checkRanges(s, leverage: exec.maxLeverage)
         config.strategy = s
         return config
+    }
+
+    /// The strategy's numbers must be in range: thresholds are returns (fractions, so |t| < 1: `1` is 100 %, not
+    /// 1 %), a stop loss a fraction in (0, 1), a take profit and a size positive, a fractional size at most the
+    /// leverage, an SMA period at least 1.
+    private static func checkRanges(_ s: StrategySettings, leverage: Double) throws {
+        for (key, value) in [("strategy.entry_threshold", s.entryThreshold), ("strategy.exit_threshold", s.exitThreshold),
+                             ("strategy.short_entry_threshold", s.shortEntryThreshold),
+                             ("strategy.short_exit_threshold", s.shortExitThreshold)] {
+            try check(key, value, abs(value) < 1, "a return between -1 and 1 (0.01 is 1 %)")
+        }
+        if let stop = s.stopLoss { try check("strategy.stop_loss", stop, stop > 0 && stop < 1, "a fraction in (0, 1)") }
+        if let take = s.takeProfit { try check("strategy.take_profit", take, take > 0, "positive") }
+        switch s.size {
+        case .fraction(let f):
+            try check("strategy.size.fraction", f, f > 0 && f <= leverage,
+                      "in (0, risk.max_leverage] = (0, \(leverage)]")
+        case .units(let u):
+            try check("strategy.size.units", u, u > 0, "positive")
+        }
+        guard s.smaPeriod >= 1 && s.smaPeriod <= 1_000_000 else {
+            throw ConfigError.invalid("strategy.sma_period", "must be between 1 and 1000000, got \(s.smaPeriod)")
+        }
+    }
+
+    private static func check(_ key: String, _ value: Double, _ inRange: Bool, _ expected: String) throws {
+        if !inRange { throw ConfigError.outOfRange(key, value, expected: expected) }
     }
 
     /// The fully resolved configuration as canonical JSON (fixed key order), recorded in run manifests.
@@ -171,6 +210,8 @@ public struct BacktestConfig: Sendable, Hashable {
         j.field("predictions", predictions)
         if let model { j.field("model", model) }
         if let riskRules { j.field("risk_rules", riskRules) }
+        // Written only when set, so that the run ids of configs without it are unchanged.
+        if allowMissingPredictions { j.field("allow_missing_predictions", true) }
         j.field("start", start)
         j.field("end", end)
         j.field("on_bad_row", onBadRow.rawValue)

@@ -34,9 +34,7 @@ public struct BacktestRunner: Sendable {
     /// Loads and validates a config's bars: the whole file (`load.series`) and the bars between `start` and `end`.
     public func loadBars(_ config: BacktestConfig) throws -> (load: BarLoadResult, bars: BarSeries) {
         let load = try BarCSVLoader.load(path: config.data, symbol: config.symbol, onBadRow: config.onBadRow)
-        for issue in load.skipped {
-            logger.warning("skipped bad row", metadata: ["row": "\(issue)"])
-        }
+        reportSkipped(load.skipped, "skipped bad row")
         let startTime = try config.start.map { try Self.bound($0, key: "start", endOfDay: false) }
         let endTime = try config.end.map { try Self.bound($0, key: "end", endOfDay: true) }
         let bars = (startTime == nil && endTime == nil) ? load.series : load.series.slice(start: startTime, end: endTime)
@@ -46,16 +44,37 @@ public struct BacktestRunner: Sendable {
         return (load, bars)
     }
 
+    /// How many skipped rows are logged one by one; the rest are counted in one more line (a file of garbage
+    /// must not turn into as many lines of log).
+    public static let skippedRowsLogged = 20
+
+    private func reportSkipped(_ issues: [DataIssue], _ message: Logger.Message) {
+        for issue in issues.prefix(Self.skippedRowsLogged) {
+            logger.warning(message, metadata: ["row": "\(issue)"])
+        }
+        if issues.count > Self.skippedRowsLogged {
+            logger.warning("more rows skipped, not listed", metadata: [
+                "count": "\(issues.count - Self.skippedRowsLogged)", "total": "\(issues.count)"])
+        }
+    }
+
     /// Loads the inputs a config names, validating them and hashing the files. With `predicting: false` the
     /// predictions are left out (all NaN) but their files are still verified and hashed for the manifest.
     public func loadInputs(_ config: BacktestConfig, predicting: Bool = true) throws -> RunInputs {
-        let dataSHA256 = try FileBytes.sha256(config.data)
+        // Loaded before hashing: a file that cannot be data is refused from its first bytes, not read whole.
         let (load, bars) = try loadBars(config)
+        let dataSHA256 = try FileBytes.sha256(config.data)
         var inputs = RunInputs(bars: bars, barsPerYear: load.barsPerYear, skippedRows: load.skipped,
                                dataSHA256: dataSHA256, predictedReturns: [], predictionsSHA256: nil)
         if !predicting {
             inputs.predictedReturns = Array(repeating: .nan, count: bars.count)
             if let path = config.predictions {
+                // Loaded and checked here too, so that a replay refuses what `run` refuses before starting its
+                // services.
+                let (predictions, _) = try PredictionCSVLoader.load(path: path, onBadRow: config.onBadRow)
+                if !config.allowMissingPredictions {
+                    try Self.checkAlignment(PredictionCSVLoader.alignment(predictions, to: bars), config: config)
+                }
                 inputs.predictionsSHA256 = try FileBytes.sha256(path)
             } else if let path = config.model {
                 guard let describe = modelManifestProvider else {
@@ -64,13 +83,13 @@ public struct BacktestRunner: Sendable {
                 inputs.model = try describe(path)
             }
         } else if let path = config.predictions {
-            let predictionsSHA256 = try FileBytes.sha256(path)
             let (predictions, skipped) = try PredictionCSVLoader.load(path: path, onBadRow: config.onBadRow)
-            for issue in skipped {
-                logger.warning("skipped bad prediction row", metadata: ["row": "\(issue)"])
-            }
+            let predictionsSHA256 = try FileBytes.sha256(path)
+            reportSkipped(skipped, "skipped bad prediction row")
             inputs.skippedRows += skipped
-            inputs.predictedReturns = PredictionCSVLoader.align(predictions, to: bars).predictedReturns
+            let alignment = PredictionCSVLoader.alignment(predictions, to: bars)
+            if !config.allowMissingPredictions { try Self.checkAlignment(alignment, config: config) }
+            inputs.predictedReturns = alignment.predictedReturns
             inputs.predictionsSHA256 = predictionsSHA256
         } else if let path = config.model {
             guard let provider = modelProvider else {
@@ -84,6 +103,14 @@ public struct BacktestRunner: Sendable {
             inputs.predictedReturns = Array(repeating: .nan, count: bars.count)
         }
         return inputs
+    }
+
+    /// Fails when the predictions file's times do not plausibly match the bars' (`PredictionAlignment.isPlausible`).
+    private static func checkAlignment(_ alignment: PredictionAlignment, config: BacktestConfig) throws {
+        if let why = alignment.implausibility(predictionsFile: config.predictions ?? "predictions",
+                                              barsFile: config.data) {
+            throw ConfigError.invalid("predictions", why)
+        }
     }
 
     /// Runs `config` and writes its files into `outDirectory` (default `backtests/<run-id>`).
@@ -114,24 +141,26 @@ public struct BacktestRunner: Sendable {
         let manifest = RunManifest(codeVersion: codeVersion, config: config, dataSHA256: inputs.dataSHA256,
                                    predictionsSHA256: inputs.predictionsSHA256, model: inputs.model)
         let directory = outDirectory ?? "backtests/" + manifest.runID
-        try FileBytes.makeDirectory(directory)
-        var trades = try TextFileWriter(path: directory + "/trades.csv")
-        ResultWriter.tradesCSV(result.trades, into: &trades)
-        try trades.close()
-        var equity = try TextFileWriter(path: directory + "/equity.csv")
-        ResultWriter.equityCSV(result.equity, initialCapital: result.initialCapital, into: &equity)
-        try equity.close()
-        try FileBytes.write(ResultWriter.metricsJSON(
-            metrics, openPosition: result.openPosition, start: inputs.bars.time.first, end: inputs.bars.time.last,
-            skippedRows: inputs.skippedRows.count),
-                            to: directory + "/metrics.json")
-        try FileBytes.write(manifest.json, to: directory + "/run.json")
-        if let events = result.riskEvents {
-            var risk = try TextFileWriter(path: directory + "/risk.csv")
-            ResultWriter.riskCSV(events, into: &risk)
-            try risk.close()
+        // Written aside and moved into place at the end: a failed write leaves no directory that looks complete.
+        try ResultDirectory.write(to: directory) { staging in
+            var trades = try TextFileWriter(path: staging + "/trades.csv")
+            ResultWriter.tradesCSV(result.trades, into: &trades)
+            try trades.close()
+            var equity = try TextFileWriter(path: staging + "/equity.csv")
+            ResultWriter.equityCSV(result.equity, initialCapital: result.initialCapital, into: &equity)
+            try equity.close()
+            try FileBytes.write(ResultWriter.metricsJSON(
+                metrics, openPosition: result.openPosition, start: inputs.bars.time.first,
+                end: inputs.bars.time.last, skippedRows: inputs.skippedRows.count),
+                                to: staging + "/metrics.json")
+            try FileBytes.write(manifest.json, to: staging + "/run.json")
+            if let events = result.riskEvents {
+                var risk = try TextFileWriter(path: staging + "/risk.csv")
+                ResultWriter.riskCSV(events, into: &risk)
+                try risk.close()
+            }
+            try RunReport.write(directory: staging, bars: inputs.bars)
         }
-        try RunReport.write(directory: directory, bars: inputs.bars)
         logger.info("backtest written", metadata: ["dir": "\(directory)", "run_id": "\(manifest.runID)"])
         return Outcome(directory: directory, runID: manifest.runID, metrics: metrics, result: result, inputs: inputs)
     }

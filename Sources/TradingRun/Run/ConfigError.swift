@@ -33,6 +33,16 @@ public struct ConfigError: Error, Sendable, CustomStringConvertible {
         ConfigError(.invalidValue, key: key, "\(key): \(why)")
     }
 
+    /// The same problem with its message prefixed by the file it is in, e.g. `config/backtest.yaml: strategy.stop_loss: …`.
+    func inFile(_ file: String) -> ConfigError {
+        ConfigError(code, key: key, "\(file): \(description)")
+    }
+
+    /// A number outside the range its key allows.
+    static func outOfRange(_ key: String, _ value: Double, expected: String) -> ConfigError {
+        ConfigError(.invalidValue, key: key, "\(key): must be \(expected), got \(value)")
+    }
+
     static func unreadable(_ file: String, _ why: String) -> ConfigError {
         ConfigError(.unreadable, key: "", "\(file): \(why)")
     }

@@ -2,6 +2,8 @@ import TradingCore
 import Foundation
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// Small file-system helpers with errors that name the path.
@@ -38,17 +40,33 @@ public enum FileBytes {
         return hasher.finalizeHex()
     }
 
+    /// Writes `text` to `path` (replacing it); an error names the path and the system's reason, e.g.
+    /// `out/metrics.json: write failed (No space left on device)`.
     public static func write(_ text: String, to path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
-            throw FileError(description: "\(path): cannot be written")
+        let writer = try TextFileWriter(path: path)
+        writer.append(text)
+        try writer.close()
+    }
+
+    /// Creates `path` and any missing parent directories.
+    public static func makeDirectory(_ path: String) throws(FileError) {
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for part in path.split(separator: "/") {
+            prefix += part
+            if mkdir(prefix, 0o755) != 0 {
+                let code = errno
+                var info = stat()
+                guard stat(prefix, &info) == 0 else {
+                    throw FileError(description: "\(path): cannot create directory \(prefix) (\(reason(code)))")
+                }
+                guard (info.st_mode & S_IFMT) == S_IFDIR else {
+                    throw FileError(description: "\(path): cannot create directory: \(prefix) is not a directory")
+                }
+            }
+            prefix += "/"
         }
     }
 
-    public static func makeDirectory(_ path: String) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        } catch {
-            throw FileError(description: "\(path): cannot create directory (\(error.localizedDescription))")
-        }
-    }
+    /// The system's text for an `errno` value, e.g. "No space left on device".
+    public static func reason(_ code: Int32) -> String { String(cString: strerror(code)) }
 }

@@ -60,14 +60,6 @@ import Testing
         let pnl = r.trades.reduce(0) { $0 + $1.pnl }
         #expect(abs((r.equity.equity.last! - e.initialCapital) - pnl) < 1e-6)
     }
-
-    @Test func sameInputsSameResult() throws {
-        let (bars, preds) = Self.randomInputs(count: 2_000, seed: 3)
-        let (s, e) = Self.parameterSets[1]
-        let a = try Backtest.run(bars: bars, predictedReturns: preds, strategy: s, execution: e)
-        let b = try Backtest.run(bars: bars, predictedReturns: preds, strategy: s, execution: e)
-        #expect(a == b)
-    }
 }
 
 /// A tiny seeded generator for test inputs.

@@ -1,5 +1,4 @@
 import Testing
-@testable import Brokers
 @testable import TradingCore
 
 /// Every rule as state-machine transitions: the order at the limit passes, the next one is denied with the rule.

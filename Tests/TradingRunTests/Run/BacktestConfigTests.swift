@@ -54,7 +54,7 @@ import Testing
             _ = try BacktestConfig.parse(yaml: Self.yaml + "\nstrategy2: 1\n")
             Issue.record("expected an error")
         } catch {
-            #expect("\(error)".hasPrefix("strategy2: unknown key"))
+            #expect("\(error)".hasPrefix("config: strategy2: unknown key"), "the file, then the key")
         }
         do {
             _ = try BacktestConfig.parse(yaml: Self.yaml, overrides: ["strategy.entry_treshold=0.1"])
@@ -96,5 +96,45 @@ import Testing
         let again = try BacktestConfig.parse(yaml: c.canonicalJSON)
         #expect(again == c)
         #expect(again.canonicalJSON == c.canonicalJSON)
+    }
+}
+
+/// Every number of a backtest config is checked against its range, with an error naming the file and the key.
+@Suite struct BacktestConfigRangeTests {
+    static let outOfRange: [(String, String)] = [
+        ("strategy.entry_threshold=1", "strategy.entry_threshold: must be a return between -1 and 1 (0.01 is 1 %), "
+            + "got 1.0"),
+        ("strategy.exit_threshold=-2", "strategy.exit_threshold: must be a return between -1 and 1 (0.01 is 1 %), "
+            + "got -2.0"),
+        ("strategy.short_entry_threshold=-1.5", "strategy.short_entry_threshold: must be a return between -1 and 1"),
+        ("strategy.short_exit_threshold=3", "strategy.short_exit_threshold: must be a return between -1 and 1"),
+        ("strategy.stop_loss=1", "strategy.stop_loss: must be a fraction in (0, 1), got 1.0"),
+        ("strategy.stop_loss=0", "strategy.stop_loss: must be a fraction in (0, 1), got 0.0"),
+        ("strategy.take_profit=-0.1", "strategy.take_profit: must be positive, got -0.1"),
+        ("strategy.size.fraction=3", "strategy.size.fraction: must be in (0, risk.max_leverage] = (0, 2.0], got 3.0"),
+        ("strategy.size.units=0", "strategy.size.units: must be positive, got 0.0"),
+        ("strategy.sma_period=0", "strategy.sma_period: must be between 1 and 1000000, got 0"),
+        ("risk.max_leverage=500", "risk.max_leverage: must be at most 100, got 500.0"),
+        ("costs.slippage_bps=10000", "costs.slippage_bps: must be below 10000 (basis points: 10000 is the whole "
+            + "price), got 10000.0"),
+        ("risk.daily_loss_cap=2", "risk.daily_loss_cap: must be a fraction in (0, 1), got 2.0"),
+    ]
+
+    @Test(arguments: outOfRange)
+    func aValueOutOfRangeNamesTheFileAndTheKey(_ override: String, _ message: String) {
+        let error = #expect(throws: ConfigError.self) {
+            try BacktestConfig.parse(yaml: BacktestConfigTests.yaml, file: "config/b.yaml", overrides: [override])
+        }
+        #expect(error?.description.hasPrefix("config/b.yaml: " + message) == true, "\(error.map { "\($0)" } ?? "")")
+        #expect(error?.key == String(override.prefix(while: { $0 != "=" })))
+    }
+
+    @Test func valuesAtTheEdgesAreAccepted() throws {
+        let c = try BacktestConfig.parse(yaml: BacktestConfigTests.yaml, overrides: [
+            "strategy.entry_threshold=0.999", "strategy.stop_loss=0.999", "strategy.size.fraction=2",
+            "risk.max_leverage=100", "costs.slippage_bps=9999", "strategy.sma_period=1",
+        ])
+        #expect(c.strategy.size == .fraction(2))
+        #expect(c.execution.maxLeverage == 100)
     }
 }

@@ -84,7 +84,19 @@ import Testing
         let inputs = try runner.loadInputs(config)
         let r = try Backtest.run(bars: inputs.bars, predictedReturns: inputs.predictedReturns,
                                  strategy: config.strategy, execution: config.execution)
-        let row = sweep.csv.split(separator: "\n")[8]      // index 7 = (0.01, 0.04, 10)
-        #expect(row == "7,0.01,0.04,10," + SweepRunner.row(Metrics(result: r, barsPerYear: inputs.barsPerYear)))
+        let lines = sweep.csv.split(separator: "\n")
+        #expect(lines[0] == "index,strategy.entry_threshold,strategy.stop_loss,costs.slippage_bps,final_equity,"
+            + "total_return,cagr,sharpe,sortino,max_drawdown,max_drawdown_duration_bars,num_trades,win_rate,"
+            + "profit_factor,avg_trade_return,exposure,rejected_orders,daily_cap_hits")
+        // Index 7 = (0.01, 0.04, 10): the row as written, and the same numbers as the single run's metrics.
+        #expect(lines[8] == "7,0.01,0.04,10,84581.88380574324,-0.1541811619425676,-0.05445284594755595,"
+            + "-0.1477603747839847,-0.21479492855083132,0.4469056002418107,3671,812,0.4852216748768473,"
+            + "0.9613562277678196,-0.00015819938649522792,0.31170555871751093,0,0")
+        let m = Metrics(result: r, barsPerYear: inputs.barsPerYear)
+        let fields = lines[8].split(separator: ",", omittingEmptySubsequences: false).dropFirst(4).map { Double($0) }
+        let expected: [Double?] = [m.finalEquity, m.totalReturn, m.cagr, m.sharpe, m.sortino, m.maxDrawdown,
+                                   Double(m.maxDrawdownDurationBars), Double(m.numTrades), m.winRate, m.profitFactor,
+                                   m.avgTradeReturn, m.exposure, Double(m.rejectedOrders), Double(m.dailyCapHits)]
+        #expect(fields == expected)
     }
 }
