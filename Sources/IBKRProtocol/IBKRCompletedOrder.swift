@@ -2,26 +2,8 @@
 /// `reqCompletedOrders`. Its layout differs from `openOrder` (no order id or client id; completion time and status
 /// at the end); the fields below are kept.
 public struct IBKRCompletedOrder: Sendable, Hashable {
-    /// The instrument.
-    public var contract: IBKRContract
-    /// `BUY`/`SELL`.
-    public var action: String
-    /// Total quantity.
-    public var totalQuantity: IBKRDecimal
-    /// `MKT`, `LMT`, `STP`, …
-    public var orderType: String
-    /// Limit price (nil when unset).
-    public var limitPrice: Double?
-    /// Aux (stop) price (nil when unset).
-    public var auxPrice: Double?
-    /// Time in force.
-    public var timeInForce: String
-    /// OCA group.
-    public var ocaGroup: String
-    /// The account.
-    public var account: String
-    /// Our client order id, as sent.
-    public var orderRef: String
+    /// Instrument, side, quantity, type, prices, time in force, OCA group, account, orderRef.
+    public var terms: IBKROrderTerms
     /// IB's permanent id.
     public var permId: Int64
     /// The order state, e.g. `Filled`, `Cancelled`.
@@ -39,17 +21,7 @@ public struct IBKRCompletedOrder: Sendable, Hashable {
 
     init(reader: inout IBKRFieldReader) throws(IBKRProtocolError) {
         typealias Walk = IBKROrderFieldWalker
-        contract = try Walk.contract(&reader)
-        action = try reader.string("action")
-        totalQuantity = try reader.quantity("totalQuantity")
-        orderType = try reader.string("orderType")
-        limitPrice = try reader.optionalDouble("lmtPrice")
-        auxPrice = try reader.optionalDouble("auxPrice")
-        timeInForce = try reader.string("tif")
-        ocaGroup = try reader.string("ocaGroup")
-        account = try reader.string("account")
-        try Walk.skip(&reader, ["openClose", "origin"])
-        orderRef = try reader.string("orderRef")
+        terms = try IBKROrderTerms(reader: &reader)
         permId = Int64(try reader.int("permId"))
         try Walk.skip(&reader, ["outsideRth", "hidden", "discretionaryAmt", "goodAfterTime", "faGroup", "faMethod",
                                 "faPercentage", "modelCode", "goodTillDate", "rule80A", "percentOffset",
@@ -65,7 +37,7 @@ public struct IBKRCompletedOrder: Sendable, Hashable {
         try reader.skip("solicited")
         status = try reader.string("status")
         try Walk.skip(&reader, ["randomizeSize", "randomizePrice"])
-        try Walk.pegBenchAndConditions(&reader, orderType: orderType, message: reader.message)
+        try Walk.pegBenchAndConditions(&reader, orderType: terms.orderType, message: reader.message)
         try Walk.skip(&reader, ["trailStopPrice", "lmtPriceOffset", "cashQty", "dontUseAutoPriceForHedge",
                                 "isOmsContainer", "autoCancelDate"])
         filledQuantity = try reader.decimal("filledQuantity")

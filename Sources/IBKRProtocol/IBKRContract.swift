@@ -68,3 +68,23 @@ public struct IBKRContract: Sendable, Hashable {
         try writer.add(tradingClass, field: "tradingClass")
     }
 }
+
+extension IBKRContract {
+    /// Reads the contract as `execDetails`, `position`, `openOrder` and `completedOrder` send it: conId, symbol,
+    /// secType, expiry, strike, right, multiplier, exchange, currency, localSymbol and (unless `tradingClass` is
+    /// false, for old message versions) tradingClass. A strike of 0 reads as unset.
+    init(reader: inout IBKRFieldReader, tradingClass readTradingClass: Bool = true) throws(IBKRProtocolError) {
+        conId = try reader.int("conId")
+        symbol = try reader.string("symbol")
+        secType = try reader.string("secType")
+        lastTradeDateOrContractMonth = try reader.string("lastTradeDateOrContractMonth")
+        strike = try reader.optionalDouble("strike").flatMap { $0 == 0 ? nil : $0 }
+        right = try reader.string("right")
+        multiplier = try reader.string("multiplier")
+        exchange = try reader.string("exchange")
+        primaryExchange = ""
+        currency = try reader.string("currency")
+        localSymbol = try reader.string("localSymbol")
+        tradingClass = readTradingClass ? try reader.string("tradingClass") : ""
+    }
+}

@@ -50,21 +50,7 @@ public struct IBKRExecution: Sendable, Hashable {
     init(reader: inout IBKRFieldReader) throws(IBKRProtocolError) {
         reqId = try reader.int("reqId")
         orderId = try reader.int("orderId")
-        let conId = try reader.int("conId")
-        let symbol = try reader.string("symbol")
-        let secType = try reader.string("secType")
-        let expiry = try reader.string("lastTradeDateOrContractMonth")
-        let strike = try reader.optionalDouble("strike")
-        let right = try reader.string("right")
-        let multiplier = try reader.string("multiplier")
-        let contractExchange = try reader.string("exchange")
-        let currency = try reader.string("currency")
-        let localSymbol = try reader.string("localSymbol")
-        let tradingClass = try reader.string("tradingClass")
-        contract = IBKRContract(conId: conId, symbol: symbol, secType: secType, lastTradeDateOrContractMonth: expiry,
-                                strike: strike == 0 ? nil : strike, right: right, multiplier: multiplier,
-                                exchange: contractExchange, currency: currency, localSymbol: localSymbol,
-                                tradingClass: tradingClass)
+        contract = try IBKRContract(reader: &reader)
         execId = try reader.string("execId")
         time = try reader.string("time")
         account = try reader.string("acctNumber")

@@ -53,20 +53,25 @@ public struct IBKRFieldReader: Sendable {
         Self.unescape(try string(field))
     }
 
+    /// A number field parsed by `parse`; nil when the field is empty.
+    private mutating func number<Value>(_ field: String, expected: String,
+                                        _ parse: (ArraySlice<UInt8>) -> Value?) throws(IBKRProtocolError) -> Value? {
+        let bytes = try next(field)
+        if bytes.isEmpty { return nil }
+        guard let value = parse(bytes) else { throw malformed(field, bytes, expected) }
+        return value
+    }
+
     /// An integer; an empty field reads as 0.
     public mutating func int(_ field: String) throws(IBKRProtocolError) -> Int {
-        let bytes = try next(field)
-        if bytes.isEmpty { return 0 }
-        guard let value = Self.parseInt(bytes) else { throw malformed(field, bytes, "an integer") }
-        return value
+        try number(field, expected: "an integer", Self.parseInt) ?? 0
     }
 
     /// An integer that may be unset: an empty field or the sentinel 2147483647 (or Int64.max) reads as nil.
     public mutating func optionalInt(_ field: String) throws(IBKRProtocolError) -> Int? {
-        let bytes = try next(field)
-        if bytes.isEmpty { return nil }
-        guard let value = Self.parseInt(bytes) else { throw malformed(field, bytes, "an integer") }
-        return value == Int(Int32.max) || value == Int.max ? nil : value
+        try number(field, expected: "an integer", Self.parseInt).flatMap {
+            $0 == Int(Int32.max) || $0 == Int.max ? nil : $0
+        }
     }
 
     /// A boolean written as an integer (`0` false, anything else true); an empty field reads as false.
@@ -76,28 +81,24 @@ public struct IBKRFieldReader: Sendable {
 
     /// A double (`185.5`, `1.7976931348623157E308`, `Infinity`); an empty field reads as 0.
     public mutating func double(_ field: String) throws(IBKRProtocolError) -> Double {
-        let bytes = try next(field)
-        if bytes.isEmpty { return 0 }
-        guard let value = Self.parseDouble(bytes) else { throw malformed(field, bytes, "a number") }
-        return value
+        try number(field, expected: "a number", Self.parseDouble) ?? 0
     }
 
     /// A double that may be unset: an empty field or the sentinel `1.7976931348623157E308` reads as nil.
     public mutating func optionalDouble(_ field: String) throws(IBKRProtocolError) -> Double? {
-        let bytes = try next(field)
-        if bytes.isEmpty { return nil }
-        guard let value = Self.parseDouble(bytes) else { throw malformed(field, bytes, "a number") }
-        return value == Double.greatestFiniteMagnitude ? nil : value
+        try number(field, expected: "a number", Self.parseDouble).flatMap {
+            $0 == Double.greatestFiniteMagnitude ? nil : $0
+        }
     }
 
     /// A decimal quantity; an empty field or one of the unset sentinels reads as nil.
     public mutating func decimal(_ field: String) throws(IBKRProtocolError) -> IBKRDecimal? {
-        let bytes = try next(field)
-        if bytes.isEmpty { return nil }
-        let text = Self.text(bytes)
-        if IBKRDecimal.unsetSpellings.contains(text) { return nil }
-        guard let value = IBKRDecimal(text) else { throw malformed(field, bytes, "a decimal") }
-        return value
+        // An unset sentinel parses as present-but-unset (`.some(nil)`); anything else that is no decimal fails.
+        let parsed: IBKRDecimal?? = try number(field, expected: "a decimal") { bytes -> IBKRDecimal?? in
+            let text = Self.text(bytes)
+            return IBKRDecimal.unsetSpellings.contains(text) ? .some(nil) : IBKRDecimal(text).map { .some($0) }
+        }
+        return parsed ?? nil
     }
 
     /// A decimal quantity that must be set (an unset quantity reads as 0).

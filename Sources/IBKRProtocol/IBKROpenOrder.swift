@@ -5,26 +5,8 @@
 public struct IBKROpenOrder: Sendable, Hashable {
     /// The order id.
     public var orderId: Int
-    /// The instrument.
-    public var contract: IBKRContract
-    /// `BUY`/`SELL`.
-    public var action: String
-    /// Total quantity.
-    public var totalQuantity: IBKRDecimal
-    /// `MKT`, `LMT`, `STP`, …
-    public var orderType: String
-    /// Limit price (nil when unset).
-    public var limitPrice: Double?
-    /// Aux (stop) price (nil when unset).
-    public var auxPrice: Double?
-    /// Time in force.
-    public var timeInForce: String
-    /// OCA group.
-    public var ocaGroup: String
-    /// The account.
-    public var account: String
-    /// Our client order id, as sent.
-    public var orderRef: String
+    /// Instrument, side, quantity, type, prices, time in force, OCA group, account, orderRef.
+    public var terms: IBKROrderTerms
     /// The API client that placed it.
     public var clientId: Int
     /// IB's permanent id.
@@ -55,17 +37,7 @@ public struct IBKROpenOrder: Sendable, Hashable {
     init(reader: inout IBKRFieldReader) throws(IBKRProtocolError) {
         typealias Walk = IBKROrderFieldWalker
         orderId = try reader.int("orderId")
-        contract = try Walk.contract(&reader)
-        action = try reader.string("action")
-        totalQuantity = try reader.quantity("totalQuantity")
-        orderType = try reader.string("orderType")
-        limitPrice = try reader.optionalDouble("lmtPrice")
-        auxPrice = try reader.optionalDouble("auxPrice")
-        timeInForce = try reader.string("tif")
-        ocaGroup = try reader.string("ocaGroup")
-        account = try reader.string("account")
-        try Walk.skip(&reader, ["openClose", "origin"])
-        orderRef = try reader.string("orderRef")
+        terms = try IBKROrderTerms(reader: &reader)
         clientId = try reader.int("clientId")
         permId = Int64(try reader.int("permId"))
         outsideRegularTradingHours = try reader.bool("outsideRth")
@@ -107,7 +79,7 @@ public struct IBKROpenOrder: Sendable, Hashable {
         }
         warningText = try reader.string("warningText")
         try Walk.skip(&reader, ["randomizeSize", "randomizePrice"])
-        try Walk.pegBenchAndConditions(&reader, orderType: orderType, message: reader.message)
+        try Walk.pegBenchAndConditions(&reader, orderType: terms.orderType, message: reader.message)
         try Walk.skip(&reader, ["adjustedOrderType", "triggerPrice", "trailStopPrice", "lmtPriceOffset",
                                 "adjustedStopPrice", "adjustedStopLimitPrice", "adjustedTrailingAmount",
                                 "adjustableTrailingUnit", "softDollarTierName", "softDollarTierValue",

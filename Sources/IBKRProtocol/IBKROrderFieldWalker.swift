@@ -2,25 +2,6 @@
 /// whose presence depends on values earlier in the same message (delta-neutral, combo legs, scale, hedge, algo,
 /// pegged-to-benchmark, conditions). Fields this client does not use are read for their shape and dropped.
 enum IBKROrderFieldWalker {
-    /// conId, symbol, secType, expiry, strike, right, multiplier, exchange, currency, localSymbol, tradingClass.
-    static func contract(_ reader: inout IBKRFieldReader) throws(IBKRProtocolError) -> IBKRContract {
-        let conId = try reader.int("conId")
-        let symbol = try reader.string("symbol")
-        let secType = try reader.string("secType")
-        let expiry = try reader.string("lastTradeDateOrContractMonth")
-        let strike = try reader.optionalDouble("strike")
-        let right = try reader.string("right")
-        let multiplier = try reader.string("multiplier")
-        let exchange = try reader.string("exchange")
-        let currency = try reader.string("currency")
-        let localSymbol = try reader.string("localSymbol")
-        let tradingClass = try reader.string("tradingClass")
-        return IBKRContract(conId: conId, symbol: symbol, secType: secType, lastTradeDateOrContractMonth: expiry,
-                            strike: strike == 0 ? nil : strike, right: right, multiplier: multiplier,
-                            exchange: exchange, currency: currency, localSymbol: localSymbol,
-                            tradingClass: tradingClass)
-    }
-
     /// Skips `names.count` fields, naming each in case one is missing.
     static func skip(_ reader: inout IBKRFieldReader, _ names: [String]) throws(IBKRProtocolError) {
         for name in names { try reader.skip(name) }

@@ -12,21 +12,7 @@ public struct IBKRPosition: Sendable, Hashable {
     init(reader: inout IBKRFieldReader) throws(IBKRProtocolError) {
         let version = try reader.int("version")
         account = try reader.string("account")
-        let conId = try reader.int("conId")
-        let symbol = try reader.string("symbol")
-        let secType = try reader.string("secType")
-        let expiry = try reader.string("lastTradeDateOrContractMonth")
-        let strike = try reader.optionalDouble("strike")
-        let right = try reader.string("right")
-        let multiplier = try reader.string("multiplier")
-        let exchange = try reader.string("exchange")
-        let currency = try reader.string("currency")
-        let localSymbol = try reader.string("localSymbol")
-        let tradingClass = version >= 2 ? try reader.string("tradingClass") : ""
-        contract = IBKRContract(conId: conId, symbol: symbol, secType: secType, lastTradeDateOrContractMonth: expiry,
-                                strike: strike == 0 ? nil : strike, right: right, multiplier: multiplier,
-                                exchange: exchange, currency: currency, localSymbol: localSymbol,
-                                tradingClass: tradingClass)
+        contract = try IBKRContract(reader: &reader, tradingClass: version >= 2)
         position = try reader.quantity("position")
         averageCost = version >= 3 ? try reader.double("avgCost") : 0
     }

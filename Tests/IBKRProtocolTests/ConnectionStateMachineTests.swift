@@ -21,6 +21,15 @@ import Testing
         return machine
     }
 
+    /// A machine that is ready.
+    static func ready() throws -> IBKRConnectionStateMachine {
+        var machine = try awaitingReady()
+        _ = machine.frameReceived(accounts)
+        _ = machine.frameReceived(nextId)
+        #expect(machine.state == .ready)
+        return machine
+    }
+
     @Test func handshakeThenStartApiThenReadyOnBoth() throws {
         var machine = try IBKRConnectionStateMachine(clientId: 1)
         #expect(machine.state == .idle)
@@ -71,10 +80,8 @@ import Testing
         var machine = try IBKRConnectionStateMachine(clientId: 1)
         _ = machine.startConnecting()
         _ = machine.socketConnected()
-        guard case .failConnection(let error) = machine.frameReceived(Self.frame([version, "time"])) else {
-            Issue.record("version \(version) was accepted")
-            return
-        }
+        let error = try #require(machine.frameReceived(Self.frame([version, "time"])).failure,
+                                 "version \(version) was accepted")
         #expect(error.isUnsupportedVersion)
         #expect(error.description.contains(version))
         #expect(machine.state == .closed)
@@ -84,10 +91,7 @@ import Testing
         var machine = try IBKRConnectionStateMachine(clientId: 1)
         _ = machine.startConnecting()
         _ = machine.socketConnected()
-        guard case .failConnection = machine.frameReceived(Self.frame(["v200", "time"])) else {
-            Issue.record("a non-numeric version was accepted")
-            return
-        }
+        #expect(machine.frameReceived(Self.frame(["v200", "time"])).failure != nil)
     }
 
     @Test func otherFramesBeforeTheReplyAreSkipped() throws {
@@ -103,28 +107,19 @@ import Testing
     }
 
     @Test func readyDeliversEverythingAndTracksNextValidId() throws {
-        var machine = try Self.awaitingReady()
-        _ = machine.frameReceived(Self.accounts)
-        _ = machine.frameReceived(Self.nextId)
+        var machine = try Self.ready()
         #expect(machine.frameReceived(Self.frame(["9", "1", "2000"])) == .deliver(.nextValidId(2000)))
         #expect(machine.session?.nextValidId == 2000)
         #expect(machine.frameReceived(Self.frame(["49", "1", "1735826400"])) == .deliver(.currentTime(1_735_826_400)))
         #expect(machine.frameReceived(Self.frame(["777", "1"])) == .deliver(.skipped(messageId: 777)))
-        guard case .reportError(let error) = machine.frameReceived(Self.frame(["9", "1", "oops"])) else {
-            Issue.record("a malformed message was not reported")
-            return
-        }
-        #expect(error.description.contains("nextValidId"))
+        let action = machine.frameReceived(Self.frame(["9", "1", "oops"]))
+        #expect(action.reportedError?.description.contains("nextValidId") == true)
         #expect(machine.state == .ready)
     }
 
     @Test func closeBeforeReadyFailsAndReconnectStartsOver() throws {
         var machine = try Self.awaitingReady()
-        guard case .failConnection(let error) = machine.socketClosed() else {
-            Issue.record("a close before ready was not a failure")
-            return
-        }
-        #expect(error.description.contains("client id 1"))
+        #expect(machine.socketClosed().failure?.description.contains("client id 1") == true)
         #expect(machine.state == .closed)
         #expect(machine.frameReceived(Self.nextId) == .none)
 
@@ -142,9 +137,7 @@ import Testing
     }
 
     @Test func closeWhenReadyIsNotAFailure() throws {
-        var machine = try Self.awaitingReady()
-        _ = machine.frameReceived(Self.accounts)
-        _ = machine.frameReceived(Self.nextId)
+        var machine = try Self.ready()
         #expect(machine.socketClosed() == .none)
         #expect(machine.state == .closed)
     }
@@ -157,23 +150,29 @@ import Testing
             _ = try decoder.nextFrame()
             Issue.record("a bad length was accepted")
         } catch {
-            guard case .failConnection = machine.framingFailed(error) else {
-                Issue.record("a framing error did not fail the connection")
-                return
-            }
+            #expect(machine.framingFailed(error).failure?.isFramingError == true)
             #expect(machine.state == .closed)
         }
     }
 
     @Test func socketConnectedOutOfOrderFails() throws {
         var machine = try IBKRConnectionStateMachine(clientId: 1)
-        guard case .failConnection = machine.socketConnected() else {
-            Issue.record("connected without connecting was accepted")
-            return
-        }
+        #expect(machine.socketConnected().failure != nil)
     }
 
     @Test func capabilitiesMustBePrintable() {
         #expect(throws: IBKRProtocolError.self) { try IBKRConnectionStateMachine(clientId: 1, optionalCapabilities: "\u{0}") }
+    }
+}
+
+extension IBKRConnectionStateMachine.Action {
+    /// The error of `.failConnection`, nil for any other action.
+    var failure: IBKRProtocolError? {
+        if case .failConnection(let error) = self { error } else { nil }
+    }
+
+    /// The error of `.reportError`, nil for any other action.
+    var reportedError: IBKRProtocolError? {
+        if case .reportError(let error) = self { error } else { nil }
     }
 }

@@ -64,14 +64,14 @@ import Testing
             Issue.record("not decoded as completedOrder")
             return
         }
-        #expect(order.contract.symbol == "AAPL")
-        #expect(order.contract.conId == 265598)
-        #expect(order.action == "BUY")
-        #expect(order.totalQuantity == 10)
-        #expect(order.orderType == "LMT")
-        #expect(order.limitPrice == 185.25)
-        #expect(order.account == "DU1234567")
-        #expect(order.orderRef == "co-43")
+        #expect(order.terms.contract.symbol == "AAPL")
+        #expect(order.terms.contract.conId == 265598)
+        #expect(order.terms.action == "BUY")
+        #expect(order.terms.totalQuantity == 10)
+        #expect(order.terms.orderType == "LMT")
+        #expect(order.terms.limitPrice == 185.25)
+        #expect(order.terms.account == "DU1234567")
+        #expect(order.terms.orderRef == "co-43")
         #expect(order.permId == 1_122_334_456)
         #expect(order.status == "Filled")
         #expect(order.filledQuantity == 10)
@@ -102,14 +102,15 @@ import Testing
         case .currentTime(let time):
             return [("currentTime", ["time": .int(Int(time))])]
         case .openOrder(let order):
+            let terms = order.terms
             return [("openOrder", [
-                "orderId": .int(order.orderId), "conId": .int(order.contract.conId),
-                "symbol": .string(order.contract.symbol), "secType": .string(order.contract.secType),
-                "exchange": .string(order.contract.exchange), "currency": .string(order.contract.currency),
-                "action": .string(order.action), "totalQuantity": decimal(order.totalQuantity),
-                "orderType": .string(order.orderType), "lmtPrice": optional(order.limitPrice),
-                "auxPrice": optional(order.auxPrice), "tif": .string(order.timeInForce),
-                "account": .string(order.account), "clientId": .int(order.clientId),
+                "orderId": .int(order.orderId), "conId": .int(terms.contract.conId),
+                "symbol": .string(terms.contract.symbol), "secType": .string(terms.contract.secType),
+                "exchange": .string(terms.contract.exchange), "currency": .string(terms.contract.currency),
+                "action": .string(terms.action), "totalQuantity": decimal(terms.totalQuantity),
+                "orderType": .string(terms.orderType), "lmtPrice": optional(terms.limitPrice),
+                "auxPrice": optional(terms.auxPrice), "tif": .string(terms.timeInForce),
+                "account": .string(terms.account), "clientId": .int(order.clientId),
                 "permId": .int(Int(order.permId)), "status": .string(order.status),
                 "deltaNeutralOrderType": .string(order.deltaNeutralOrderType),
                 "imbalanceOnly": .bool(order.imbalanceOnly)])]
