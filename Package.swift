@@ -12,6 +12,7 @@ import PackageDescription
 /// - `Journal`: the session journal on SQLite. `Brokers`: brokers behind the risk rules.
 /// - `IBKRProtocol`: the Interactive Brokers TWS API protocol, pure — framing, handshake, encoders, decoders,
 ///   the connection state machine, error codes, pacing. No sockets, threads, clock or Foundation.
+///   `IBKRConnection`: that protocol on a socket and its own I/O thread — heartbeat, reconnect, pacing.
 /// - `MeshKit`: the bus only — ZeroMQ wrapper, I/O thread, envelope codec, topics, endpoints.
 /// - `MeshServices`: the services' state machines on the bus (prediction, strategy, execution nodes, sequence
 ///   joins, published logs), the generic node service and the replay publisher.
@@ -35,6 +36,7 @@ let package = Package(
         .library(name: "Forecast", targets: ["Forecast"]),
         .library(name: "Brokers", targets: ["Brokers"]),
         .library(name: "IBKRProtocol", targets: ["IBKRProtocol"]),
+        .library(name: "IBKRConnection", targets: ["IBKRConnection"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -116,6 +118,8 @@ let package = Package(
             ]
         ),
         .target(name: "IBKRProtocol"),
+        .target(name: "IBKRConnection",
+                dependencies: ["IBKRProtocol", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "MeshCLI",
             dependencies: [
@@ -187,6 +191,8 @@ let package = Package(
                     dependencies: ["TradingRun", "TradingCore", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "BrokersTests", dependencies: ["Brokers", "TradingCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "IBKRProtocolTests", dependencies: ["IBKRProtocol", "TestSupport"]),
+        .testTarget(name: "IBKRConnectionTests",
+                    dependencies: ["IBKRConnection", "IBKRProtocol", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "TradingCore", "TradingRun"]),
         .testTarget(name: "BacktesterTests",
                     dependencies: ["Backtester", "MeshKit", "TradingCore", "TestSupport", .product(name: "Logging", package: "swift-log")]),

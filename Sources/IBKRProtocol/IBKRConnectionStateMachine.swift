@@ -50,8 +50,15 @@ public struct IBKRConnectionStateMachine: Sendable {
     private var nextValidId: Int?
     private var accounts: [String]?
 
-    /// A state machine for API client `clientId`. Throws when `optionalCapabilities` holds a character TWS refuses.
-    public init(clientId: Int, optionalCapabilities: String = "") throws(IBKRProtocolError) {
+    /// A state machine for API client `clientId`, sending no optional capabilities (the usual case).
+    public init(clientId: Int) {
+        self.clientId = clientId
+        startApi = IBKRRequest.startApiBytes(clientId: clientId)
+    }
+
+    /// A state machine for API client `clientId` with optional capabilities. Throws when they hold a character
+    /// TWS refuses.
+    public init(clientId: Int, optionalCapabilities: String) throws(IBKRProtocolError) {
         self.clientId = clientId
         startApi = try IBKRRequest.startApi(clientId: clientId, optionalCapabilities: optionalCapabilities).encoded()
     }

@@ -106,12 +106,23 @@ public enum IBKRRequest: Sendable, Hashable {
         }
     }
 
+    /// `startApi` without optional capabilities, which cannot fail to encode.
+    static func startApiBytes(clientId: Int) -> [UInt8] {
+        var writer = IBKRMessageWriter(messageId: 71, request: "startApi")
+        writer.add(2)
+        writer.add(clientId)
+        writer.addEmpty()
+        return writer.finish()
+    }
+
     /// The framed bytes to send (length prefix included). Throws when a text field holds a character TWS refuses
     /// or the request is one this client cannot express (a combo, keepUpToDate with an end time).
     public func encoded() throws(IBKRProtocolError) -> [UInt8] {
         var writer = IBKRMessageWriter(messageId: messageId, request: name,
                                        capacity: messageId == 3 ? 400 : 64)
         switch self {
+        case .startApi(let clientId, let capabilities) where capabilities.isEmpty:
+            return Self.startApiBytes(clientId: clientId)
         case .startApi(let clientId, let capabilities):
             writer.add(2)
             writer.add(clientId)

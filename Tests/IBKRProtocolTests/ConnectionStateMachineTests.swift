@@ -13,7 +13,7 @@ import Testing
 
     /// A machine through the handshake, waiting for nextValidId and managedAccounts.
     static func awaitingReady() throws -> IBKRConnectionStateMachine {
-        var machine = try IBKRConnectionStateMachine(clientId: 1)
+        var machine = IBKRConnectionStateMachine(clientId: 1)
         _ = machine.startConnecting()
         _ = machine.socketConnected()
         _ = machine.frameReceived(reply200)
@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func handshakeThenStartApiThenReadyOnBoth() throws {
-        var machine = try IBKRConnectionStateMachine(clientId: 1)
+        var machine = IBKRConnectionStateMachine(clientId: 1)
         #expect(machine.state == .idle)
         #expect(machine.startConnecting() == .none)
         #expect(machine.state == .connecting)
@@ -77,7 +77,7 @@ import Testing
 
     @Test(arguments: ["187", "199", "201", "226"])
     func refusesAnyVersionButTwoHundred(version: String) throws {
-        var machine = try IBKRConnectionStateMachine(clientId: 1)
+        var machine = IBKRConnectionStateMachine(clientId: 1)
         _ = machine.startConnecting()
         _ = machine.socketConnected()
         let error = try #require(machine.frameReceived(Self.frame([version, "time"])).failure,
@@ -88,14 +88,14 @@ import Testing
     }
 
     @Test func nonNumericVersionFails() throws {
-        var machine = try IBKRConnectionStateMachine(clientId: 1)
+        var machine = IBKRConnectionStateMachine(clientId: 1)
         _ = machine.startConnecting()
         _ = machine.socketConnected()
         #expect(machine.frameReceived(Self.frame(["v200", "time"])).failure != nil)
     }
 
     @Test func otherFramesBeforeTheReplyAreSkipped() throws {
-        var machine = try IBKRConnectionStateMachine(clientId: 1)
+        var machine = IBKRConnectionStateMachine(clientId: 1)
         _ = machine.startConnecting()
         _ = machine.socketConnected()
         #expect(machine.frameReceived(Self.frame(["news", "a", "b"])) == .none)
@@ -156,12 +156,14 @@ import Testing
     }
 
     @Test func socketConnectedOutOfOrderFails() throws {
-        var machine = try IBKRConnectionStateMachine(clientId: 1)
+        var machine = IBKRConnectionStateMachine(clientId: 1)
         #expect(machine.socketConnected().failure != nil)
     }
 
     @Test func capabilitiesMustBePrintable() {
-        #expect(throws: IBKRProtocolError.self) { try IBKRConnectionStateMachine(clientId: 1, optionalCapabilities: "\u{0}") }
+        #expect(throws: IBKRProtocolError.self) {
+            try IBKRConnectionStateMachine(clientId: 1, optionalCapabilities: "\u{0}")
+        }
     }
 }
 
