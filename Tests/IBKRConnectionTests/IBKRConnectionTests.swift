@@ -142,6 +142,47 @@ struct IBKRConnectionTests {
         #expect(tws.received.filter { $0.first == "63" }.map { $0[2] } == (0..<10).map(String.init))
     }
 
+    @Test func aHistoricalRequestStaysOpenUntilItsEnd() async throws {
+        let tws = FakeTWS()
+        defer { tws.stop() }
+        let connection = Self.connection(to: tws) { $0.pacing.openHistoricalRequests = 1 }
+        connection.start()
+        defer { connection.stop() }
+        _ = await Self.events(of: connection) { $0.contains { if case .ready = $0 { true } else { false } } }
+        for (reqId, symbol) in [(1, "AAPL"), (2, "MSFT")] {
+            try connection.send(.reqHistoricalData(IBKRHistoricalDataRequest(
+                reqId: reqId, contract: .stock(symbol), duration: "1 D", barSize: "5 mins")))
+        }
+        try connection.send(.reqCurrentTime)
+        // The second request waits for the first to end, and what was queued behind it stays behind it.
+        try await Self.waitUntil { tws.received.contains { $0.first == "20" } }
+        #expect(tws.received.filter { $0.first == "20" }.map { $0[1] } == ["1"])
+        tws.push(["108", "1", "20250101 09:35:00 US/Eastern", "20250102 09:35:00 US/Eastern"])
+        try await Self.waitUntil { tws.received.contains { $0.first == "49" } }
+        let order = tws.received.compactMap { $0.first == "20" ? "20:" + $0[1] : $0.first == "49" ? "49" : nil }
+        #expect(order == ["20:1", "20:2", "49"])
+    }
+
+    @Test func requestsHeldByPacingComeBackWhenTheSocketCloses() async throws {
+        let tws = FakeTWS()
+        defer { tws.stop() }
+        let connection = Self.connection(to: tws) {
+            $0.pacing.messagesPerWindow = 1
+            $0.pacing.messageWindow = .seconds(60)
+            $0.heartbeatInterval = .seconds(60)
+        }
+        connection.start()
+        defer { connection.stop() }
+        _ = await Self.events(of: connection) { $0.contains { if case .ready = $0 { true } else { false } } }
+        for reqId in 1...3 { try connection.send(.cancelAccountSummary(reqId: reqId)) }
+        try await Self.waitUntil { tws.received.contains { $0.first == "63" } }
+        tws.dropClient()
+        let events = await Self.events(of: connection) { seen in
+            seen.contains { if case .requestsNotSent = $0 { true } else { false } }
+        }
+        #expect(events.last == .requestsNotSent([.cancelAccountSummary(reqId: 2), .cancelAccountSummary(reqId: 3)]))
+    }
+
     @Test func stopFinishesTheEvents() async {
         let tws = FakeTWS()
         defer { tws.stop() }
