@@ -57,9 +57,9 @@ import Testing
         #expect(Fixtures.readable(actual) == Fixtures.readable(expected), "\(name)")
     }
 
-    @Test func everyRequestKindHasAFixtureOrADerivedTest() {
-        // The fixture-less requests (reqCompletedOrders, reqContractDetails and the order variants) are covered by
-        // OrderVariantEncoderTests; everything else must appear in the fixture file.
+    @Test func everyMappedRequestHasItsFixture() {
+        // The requests the file lacks (reqCompletedOrders, reqContractDetails, the order variants) are covered by
+        // OrderVariantEncoderTests; every name mapped here must be in the fixture file.
         let missing = Self.requests.keys.filter { Fixtures.file.client_messages[$0] == nil }
         #expect(missing.isEmpty, "requests mapped to fixtures that do not exist: \(missing)")
     }
