@@ -10,6 +10,9 @@ import PackageDescription
 ///   version, sweeps, the HTML report.
 /// - `Forecast`: features, the LSTM, the model registry, Keras import.
 /// - `Journal`: the session journal on SQLite. `Brokers`: brokers behind the risk rules.
+/// - `IBKRProtocol`: the Interactive Brokers TWS API protocol, pure — framing, handshake, encoders, decoders,
+///   the connection state machine, error codes, pacing. No sockets, threads, clock or Foundation.
+///   `IBKRConnection`: that protocol on a socket and its own I/O thread — heartbeat, reconnect, pacing.
 /// - `MeshKit`: the bus only — ZeroMQ wrapper, I/O thread, envelope codec, topics, endpoints.
 /// - `MeshServices`: the services' state machines on the bus (prediction, strategy, execution nodes, sequence
 ///   joins, published logs), the generic node service and the replay publisher.
@@ -32,6 +35,8 @@ let package = Package(
         .library(name: "MeshServices", targets: ["MeshServices"]),
         .library(name: "Forecast", targets: ["Forecast"]),
         .library(name: "Brokers", targets: ["Brokers"]),
+        .library(name: "IBKRProtocol", targets: ["IBKRProtocol"]),
+        .library(name: "IBKRConnection", targets: ["IBKRConnection"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -112,6 +117,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "IBKRProtocol"),
+        .target(name: "IBKRConnection",
+                dependencies: ["IBKRProtocol", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "MeshCLI",
             dependencies: [
@@ -182,6 +190,9 @@ let package = Package(
         .testTarget(name: "TradingRunTests",
                     dependencies: ["TradingRun", "TradingCore", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "BrokersTests", dependencies: ["Brokers", "TradingCore", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "IBKRProtocolTests", dependencies: ["IBKRProtocol", "TestSupport"]),
+        .testTarget(name: "IBKRConnectionTests",
+                    dependencies: ["IBKRConnection", "IBKRProtocol", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "TradingCore", "TradingRun"]),
         .testTarget(name: "BacktesterTests",
                     dependencies: ["Backtester", "MeshKit", "TradingCore", "TestSupport", .product(name: "Logging", package: "swift-log")]),
