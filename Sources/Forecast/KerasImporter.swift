@@ -1,9 +1,11 @@
 import Foundation
 
 /// Reads a Keras 3 model — a `.keras` archive (zip of `config.json` and `model.weights.h5`), or a `.weights.h5`
-/// file with its `config.json` — into an `LSTMNetwork`. Supported: Sequential models of LSTM layers (tanh,
-/// sigmoid recurrent activation, bias, every layer but the last returning sequences) and one `Dense(1)` linear
-/// head. Anything else is an error naming the layer and option.
+/// file with its `config.json` — into an `LSTMNetwork`. Supported: Sequential models, and functional models
+/// (`keras.Model(inputs, outputs)`) whose graph is a chain from one input to one output, made of LSTM layers (tanh,
+/// sigmoid recurrent activation, bias, every layer but the last returning sequences), `Dropout` layers anywhere
+/// (inactive at inference, so skipped), an optional `InputLayer` and one `Dense(1)` linear head. Anything else is
+/// an error naming the layer and option.
 public enum KerasImporter {
     public static func load(path: String) throws -> LSTMNetwork {
         let archive = try ZipArchive(path: path)
@@ -27,7 +29,7 @@ public enum KerasImporter {
     }
 
     static func load(configJSON: [UInt8], weightsPath: String, name: String) throws -> LSTMNetwork {
-        let layers = try sequentialLayers(configJSON, name: name)
+        let layers = try layers(configJSON, name: name)
         let h5 = try HDF5File(path: weightsPath)
         var units: [Int] = []
         var lstmWeights: [(w: [Double], u: [Double], b: [Double])] = []
@@ -69,15 +71,21 @@ public enum KerasImporter {
         var units: Int
     }
 
-    /// The layers of a Sequential config, validated against what the native network computes.
-    static func sequentialLayers(_ json: [UInt8], name: String) throws -> [LayerConfig] {
+    /// The layers of a Sequential or linear functional config, in the order data flows through them, validated
+    /// against what the native network computes.
+    static func layers(_ json: [UInt8], name: String) throws -> [LayerConfig] {
         guard let root = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any],
               let rootClass = root["class_name"] as? String,
-              let config = root["config"] as? [String: Any], let layers = config["layers"] as? [[String: Any]] else {
+              let config = root["config"] as? [String: Any], let listed = config["layers"] as? [[String: Any]] else {
             throw ForecastError.badModel("\(name): config.json is not a Keras model config")
         }
-        guard rootClass == "Sequential" else {
-            throw ForecastError.badModel("\(name): \(rootClass) models are not supported (Sequential only)")
+        let layers: [[String: Any]]
+        switch rootClass {
+        case "Sequential": layers = listed
+        case "Functional", "Model": layers = try chain(listed, config: config, name: name)
+        default:
+            throw ForecastError.badModel("\(name): \(rootClass) models are not supported (Sequential, or a "
+                                         + "functional model whose layers form one chain)")
         }
         var out: [LayerConfig] = []
         for (i, layer) in layers.enumerated() {
@@ -92,8 +100,8 @@ public enum KerasImporter {
                 }
             }
             switch cls {
-            case "InputLayer":
-                continue
+            case "InputLayer", "Dropout":
+                continue   // Dropout is the identity at inference
             case "LSTM":
                 try require("activation", "tanh")
                 try require("recurrent_activation", "sigmoid")
@@ -108,7 +116,7 @@ public enum KerasImporter {
                 out.append(LayerConfig(className: cls, name: layerName, units: 1))
             default:
                 throw ForecastError.badModel("\(name): layer \(layerName): \(cls) layers are not supported "
-                                             + "(LSTM and one final Dense(1))")
+                                             + "(LSTM, Dropout and one final Dense(1))")
             }
         }
         let lstms = out.filter { $0.className == "LSTM" }
@@ -125,5 +133,57 @@ public enum KerasImporter {
             }
         }
         return out
+    }
+
+    /// The layers of a functional model in data-flow order, provided they form one chain: one input, every other
+    /// layer called once on the output of the one before, and the last one the model's output.
+    static func chain(_ layers: [[String: Any]], config: [String: Any], name: String) throws -> [[String: Any]] {
+        func layerName(_ layer: [String: Any]) -> String {
+            (layer["config"] as? [String: Any])?["name"] as? String ?? (layer["name"] as? String ?? "?")
+        }
+        func refused(_ why: String) -> ForecastError {
+            ForecastError.badModel("\(name): \(why); only functional models whose layers form one chain "
+                                   + "(Input → LSTM … → Dense) are supported")
+        }
+        var byName: [String: [String: Any]] = [:]
+        var next: [String: String] = [:]   // a layer's name → the one layer that consumes it
+        var inputs: [String] = []
+        for layer in layers {
+            let n = layerName(layer)
+            byName[n] = layer
+            let nodes = layer["inbound_nodes"] as? [[String: Any]] ?? []
+            if (layer["class_name"] as? String) == "InputLayer" {
+                inputs.append(n)
+                continue
+            }
+            guard nodes.count == 1 else {
+                throw refused("layer \(n) is called \(nodes.count) times")
+            }
+            let tensors = (nodes[0]["args"] as? [Any] ?? []).compactMap { $0 as? [String: Any] }
+                .filter { ($0["class_name"] as? String) == "__keras_tensor__" }
+            guard tensors.count == 1, let history = (tensors[0]["config"] as? [String: Any])?["keras_history"]
+                as? [Any], let source = history.first as? String else {
+                throw refused("layer \(n) takes \(tensors.count) inputs")
+            }
+            guard next[source] == nil else {
+                throw refused("layer \(source) feeds both \(next[source]!) and \(n)")
+            }
+            next[source] = n
+        }
+        guard inputs.count == 1, let input = inputs.first else {
+            throw refused("the model has \(inputs.count) inputs")
+        }
+        var ordered: [[String: Any]] = []
+        var current: String? = input
+        while let n = current, let layer = byName[n] {
+            ordered.append(layer)
+            current = next[n]
+        }
+        let outputs = (config["output_layers"] as? [Any]) ?? []
+        let outputName = (outputs.first as? [Any])?.first as? String ?? (outputs.first as? String)
+        guard ordered.count == layers.count, outputName == layerName(ordered.last ?? [:]) else {
+            throw refused("its layers do not form one chain from the input to the output")
+        }
+        return ordered
     }
 }

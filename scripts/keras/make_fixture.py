@@ -3,7 +3,8 @@
 usage: KERAS_BACKEND=jax python scripts/keras/make_fixture.py [OUT_DIR]   (default Tests/Fixtures/keras)
 Needs: pip install keras jax numpy   (written with Keras 3.15, JAX 0.10, CPU)
 
-Writes, per model: NAME.keras (Keras's own archive) and NAME.json with the input windows and Keras's outputs
+Models: Sequential (lstm1, lstm2), functional (functional, functional_dropout) and Sequential with an InputLayer
+and Dropout (sequential_dropout). Writes, per model: NAME.keras (Keras's own archive) and NAME.json with the input windows and Keras's outputs
 for them (float32 values written as exact decimal floats). Seeded: rerunning gives the same models.
 """
 import json
@@ -17,6 +18,37 @@ import numpy as np  # noqa: E402
 OUT = sys.argv[1] if len(sys.argv) > 1 else "Tests/Fixtures/keras"
 TSTEPS, FEATURES = 8, 3
 
+
+
+def functional():
+    """The Keras functional API: Input -> LSTM -> Dense, built with keras.Model(inputs, outputs)."""
+    inputs = keras.Input(shape=(TSTEPS, FEATURES))
+    x = keras.layers.LSTM(6, name="encoder")(inputs)
+    outputs = keras.layers.Dense(1, name="head")(x)
+    return keras.Model(inputs, outputs)
+
+
+def functional_dropout():
+    """Functional, two stacked LSTMs with Dropout between them and before the head (inactive at inference)."""
+    inputs = keras.Input(shape=(TSTEPS, FEATURES))
+    x = keras.layers.LSTM(5, return_sequences=True)(inputs)
+    x = keras.layers.Dropout(0.2)(x)
+    x = keras.layers.LSTM(4)(x)
+    x = keras.layers.Dropout(0.1)(x)
+    return keras.Model(inputs, keras.layers.Dense(1)(x))
+
+
+def sequential_input_layer():
+    """Sequential with an explicit InputLayer and Dropout layers."""
+    return keras.Sequential([
+        keras.layers.InputLayer(shape=(TSTEPS, FEATURES)),
+        keras.layers.LSTM(6, return_sequences=True),
+        keras.layers.Dropout(0.3),
+        keras.layers.LSTM(3),
+        keras.layers.Dense(1),
+    ])
+
+
 MODELS = {
     "lstm1": lambda: keras.Sequential([keras.Input((TSTEPS, FEATURES)), keras.layers.LSTM(6), keras.layers.Dense(1)]),
     "lstm2": lambda: keras.Sequential([
@@ -25,6 +57,9 @@ MODELS = {
         keras.layers.LSTM(4),
         keras.layers.Dense(1),
     ]),
+    "functional": functional,
+    "functional_dropout": functional_dropout,
+    "sequential_dropout": sequential_input_layer,
 }
 
 
