@@ -11,9 +11,13 @@ struct SweepCommand: ParsableCommand {
         discussion: """
             Rows are numbered in grid order (the last key varies fastest) and written in that order whatever \
             --jobs is. --shard i/n (0-based i) runs the i-th contiguous slice, for batch engines such as a \
-            Kubernetes Indexed Job or an AWS Batch array; `Backtester sweep-merge` joins the shards.
+            Kubernetes Indexed Job or an AWS Batch array; `Backtester sweep-merge` joins the shards. After the \
+            run it prints the best --top sets by --maximize among those that satisfy every --constraint, and writes \
+            sweep.html: that table and a heatmap for every pair of grid keys.
             """
     )
+
+    @OptionGroup var ranking: SweepRankingOptions
 
     @Option(name: .long, help: "Base backtest config (YAML).")
     var config: String
@@ -58,6 +62,7 @@ struct SweepCommand: ParsableCommand {
             try FileBytes.write(outcome.csv, to: out + "/sweep.csv")
             try FileBytes.write(outcome.manifestJSON, to: out + "/sweep.json")
             print("sweep: \(outcome.sets) of \(outcome.totalSets) parameter sets written to \(out)/sweep.csv")
+            try ranking.report(csv: outcome.csv, directory: out)
         }
     }
 }
@@ -71,6 +76,8 @@ struct SweepMergeCommand: ParsableCommand {
 
     @Argument(help: "Shard output directories (each holding sweep.csv and sweep.json).")
     var shards: [String]
+
+    @OptionGroup var ranking: SweepRankingOptions
 
     @Option(name: .long, help: "Output directory.")
     var out: String
@@ -93,6 +100,46 @@ struct SweepMergeCommand: ParsableCommand {
             try FileBytes.write(merged, to: out + "/sweep.csv")
             try FileBytes.write(manifest, to: out + "/sweep.json")
             print("sweep-merge: \(shards.count) shards, \(total) sets written to \(out)/sweep.csv")
+            try ranking.report(csv: merged, directory: out)
         }
+    }
+}
+
+/// How `sweep` and `sweep-merge` rank the sets they wrote.
+struct SweepRankingOptions: ParsableArguments {
+    @Option(help: "The metric to rank by, greater is better (a sweep.csv column: sharpe, total_return, …).")
+    var maximize: String = "sharpe"
+
+    @Option(help: ArgumentHelp("Keep only sets where this holds, e.g. 'num_trades >= 20' (repeatable).",
+                               valueName: "column op number"))
+    var constraint: [String] = []
+
+    @Option(help: "How many of the best sets to print.")
+    var top: Int = 5
+
+    func validate() throws {
+        guard top >= 1 else { throw ValidationError("--top: expected at least 1, got \(top)") }
+        guard SweepRunner.metricColumns.contains(maximize) else {
+            throw ValidationError("--maximize: expected one of \(SweepRunner.metricColumns.joined(separator: ", ")), "
+                                  + "got '\(maximize)'")
+        }
+        for c in constraint { _ = try SweepConstraint(parsing: c) }
+    }
+
+    /// Prints the best sets and writes `sweep.html` beside `sweep.csv`.
+    func report(csv: String, directory: String) throws {
+        let table = try SweepTable(csv: csv, file: directory + "/sweep.csv")
+        let constraints = try constraint.map(SweepConstraint.init(parsing:))
+        let best = try table.best(maximizing: maximize, constraints: constraints, count: top)
+        let page = SweepPage(table: table, metric: maximize, constraints: constraints, top: top)
+        try FileBytes.write(try page.html(), to: directory + "/sweep.html")
+        let shown = [table.columns[0]] + table.parameters + [maximize]
+        let indices = try shown.map(table.column)
+        print("best \(best.count) by \(maximize)" + (constraints.isEmpty ? "" : " where "
+            + constraint.joined(separator: " and ")) + ":")
+        print("  " + shown.joined(separator: "  "))
+        for row in best { print("  " + indices.map { row[$0].isEmpty ? "-" : row[$0] }.joined(separator: "  ")) }
+        if best.isEmpty { print("  (no set satisfies the constraints)") }
+        print("sweep page: \(directory)/sweep.html")
     }
 }
