@@ -68,6 +68,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Broker account id.")
     var account: String?
 
+    @Option(name: .customLong("operator-secret"), help: """
+        The operator secret a resume (ctl.resume) must prove (created 0600 when missing). Default: \
+        TRADEMESH_OPERATOR_SECRET, else operator.secret beside the bus's ipc sockets. See docs/risk.md.
+        """)
+    var operatorSecret: String?
+
+    @Option(name: .customLong("resume-timeout"), help: """
+        With --resume: seconds to wait for a sign of the session's feed (a bar, a signal, a heartbeat of DataSvc or \
+        StrategySvc) before failing because it has ended.
+        """)
+    var resumeTimeout: Double = 10
+
     static let defaultRiskConfig = "config/risk.yaml"
 
     func run() async throws {
@@ -100,18 +112,20 @@ struct ServeCommand: AsyncParsableCommand {
             let out = self.out
             var recorder: SessionJournal?
             var journalPath = journal
+            let manifest = RunManifest(codeVersion: runner.codeVersion, config: config, dataSHA256: inputs.dataSHA256,
+                                       predictionsSHA256: inputs.predictionsSHA256, model: inputs.model)
             if let dir = journalDirectory {
                 guard journal == nil else { throw ValidationError("give --journal or --journal-dir, not both") }
-                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                try Self.makeJournalDirectory(dir)
                 // The file name is the only thing the wall clock is used for: it names the session.
                 let stamp = Timestamps.iso8601(SystemMeshClock().nowNanoseconds())
                     .replacingOccurrences(of: ":", with: "").replacingOccurrences(of: "-", with: "")
-                let runID = RunManifest(codeVersion: runner.codeVersion, config: config, dataSHA256: inputs.dataSHA256,
-                                        predictionsSHA256: inputs.predictionsSHA256, model: inputs.model).runID
-                journalPath = dir + "/session-\(stamp)-\(runID).sqlite"
+                journalPath = dir + "/session-\(stamp)-\(manifest.runID).sqlite"
             }
-            let manifest = RunManifest(codeVersion: runner.codeVersion, config: config, dataSHA256: inputs.dataSHA256,
-                                       predictionsSHA256: inputs.predictionsSHA256, model: inputs.model)
+            let secret = try OperatorSecret.loadOrCreate(path: OperatorSecret.path(
+                explicit: operatorSecret, endpoints: try mesh.endpoints(),
+                environment: ProcessInfo.processInfo.environment))
+            logger.info("operator secret", metadata: ["path": "\(secret.path)"])
             let riskLimits = try config.riskRules.map(BacktestRunner.riskLimits)
             // Orders go to the simulated broker: the backtester's fill model, with the run's capital and costs.
             let broker = SimulatedBroker(initialCash: config.execution.initialCapital,
@@ -147,7 +161,7 @@ struct ServeCommand: AsyncParsableCommand {
                 name: name, symbol: config.symbol,
                 execution: execution,
                 barSource: "DataSvc", signalSource: "StrategySvc", logger: logger, recorder: recorder,
-                barLog: barLog
+                barLog: barLog, operatorSecret: secret
             ) { result in
                 guard result.equity.time == inputs.bars.time else {
                     throw MeshError.protocolFailure("the bars executed are not the config's bars between start and end")
@@ -163,6 +177,10 @@ struct ServeCommand: AsyncParsableCommand {
             return try await ServiceRunner.run(name: name, subscriptions: ["bar.", "signal.", "ctl."], options: mesh)
         }
         let state = Locked(node)
+        let timeout = resumeTimeout
+        let watch = MeshNodeService.Watch(after: .milliseconds(Int64(timeout * 1000))) {
+            state.mutate { $0.feedSilence(after: timeout) }
+        }
         // SIGUSR1 is the kill switch too (`kill -USR1 <pid>`), for when the bus itself is in trouble.
         let logger = mesh.logger(label: name)
         let usr1 = SignalAction(SIGUSR1) {
@@ -177,6 +195,28 @@ struct ServeCommand: AsyncParsableCommand {
             name: name, subscriptions: node.subscriptions, options: mesh,
             work: { e, publish in try state.mutate { try $0.handle(e, publish: publish) } },
             batchEnd: { publish in try state.mutate { try $0.flush(publish: publish) } },
-            onReady: { publish in state.mutate { $0.requestMissing(publish: publish) } })
+            onReady: { publish in state.mutate { $0.requestMissing(publish: publish) } },
+            watch: watch)
+    }
+
+    /// Creates `--journal-dir` (and its parents), or says which path and why not.
+    static func makeJournalDirectory(_ dir: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else {
+                throw ValidationError("--journal-dir \(dir): exists and is not a directory")
+            }
+        } else {
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            } catch {
+                let reason = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError)
+                    .map { String(cString: strerror(Int32($0.code))) } ?? "it cannot be created"
+                throw ValidationError("--journal-dir \(dir): cannot create the directory: \(reason)")
+            }
+        }
+        guard FileManager.default.isWritableFile(atPath: dir) else {
+            throw ValidationError("--journal-dir \(dir): the directory is not writable")
+        }
     }
 }

@@ -71,6 +71,17 @@ public struct MeshNodeService: Service {
     /// Called on the I/O thread after each batch of messages the handler was given.
     public typealias BatchEnd = @Sendable (_ publish: Publish) throws -> Void
 
+    /// A check made once, `after` the node is ready (off the I/O thread): an error it returns ends the node.
+    public struct Watch: Sendable {
+        public var after: Duration
+        public var check: @Sendable () -> (any Error)?
+
+        public init(after: Duration, check: @escaping @Sendable () -> (any Error)?) {
+            self.after = after
+            self.check = check
+        }
+    }
+
     public let name: String
     private let endpoints: MeshEndpoints
     private let subscriptions: [String]
@@ -80,13 +91,16 @@ public struct MeshNodeService: Service {
     private let gapPolicy: GapPolicy
     private let batchEnd: BatchEnd?
     private let onReady: BatchEnd?
+    private let watch: Watch?
 
     /// - Parameters:
     ///   - gapPolicy: `.fatal` ends `run()` with an error at the first sequence gap (replay mode).
     ///   - batchEnd: called after each batch of messages, e.g. to acknowledge them all at once.
+    ///   - watch: a check made once, some time after the node is ready.
     public init(name: String, endpoints: MeshEndpoints, subscriptions: [String], clock: any MeshClock,
                 logger: Logger, gapPolicy: GapPolicy = .report, batchEnd: BatchEnd? = nil, onReady: BatchEnd? = nil,
-                handler: @escaping Handler) {
+                watch: Watch? = nil, handler: @escaping Handler) {
+        self.watch = watch
         self.name = name
         self.batchEnd = batchEnd
         self.onReady = onReady
@@ -165,6 +179,7 @@ public struct MeshNodeService: Service {
     private func runTasks(bus: BusConnection, readiness: ReadinessFlag, outcome: NodeOutcome) async throws {
         let interval = endpoints.heartbeatInterval
         let clock = self.clock
+        let watch = self.watch
         let name = self.name
         let subscriptions = self.subscriptions
         try await cancelWhenGracefulShutdown {
@@ -180,7 +195,13 @@ public struct MeshNodeService: Service {
                                     tsEvent: now, tsInit: now)
                         do { try await Task.sleep(for: .milliseconds(20)) } catch { return }
                     }
+                    // The watch is due at the first heartbeat at least `after` past readiness.
+                    var watchDue = watch.map { ContinuousClock.now + $0.after }
                     while !Task.isCancelled {
+                        if let due = watchDue, ContinuousClock.now >= due, let watch {
+                            watchDue = nil
+                            if let error = watch.check() { outcome.end(error) }
+                        }
                         let s = bus.currentStats()
                         let t = clock.nowNanoseconds()
                         bus.publish(topic: Topic.heartbeat, message: .heartbeat(Heartbeat(

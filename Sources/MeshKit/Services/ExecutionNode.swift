@@ -40,10 +40,25 @@ public struct ExecutionNode: Sendable {
     private var lastSignal = Direction.flat
     /// How many of the risk rules' events are in the journal.
     private var riskEventsRecorded = 0
+    /// Who may lift the kill switch: with a secret, a resume needs its proof (`OperatorSecret`).
+    private let operatorSecret: OperatorSecret?
+    /// The `ts_init` of the last resume accepted: an older or equal one is a replayed capture.
+    private var lastResumeTime = Int64.min
+    /// The highest signal sequence number received: a `ctl.end` behind it is not the signal stream's end.
+    private var highestSignal: UInt64 = 0
+    /// Requests refused (a resume without proof, an inconsistent end), for the log's rate limit and for tests.
+    public private(set) var refusals = 0
+    /// Whether this node continues a session from its journal (`resume(afterBars:decisions:)`).
+    private var resumed = false
+    /// After a resume with bars journaled: whether anything of the feed (a bar, a signal, a heartbeat of their
+    /// publishers) has been heard since. See `feedSilence`.
+    public private(set) var heardFromFeed = false
+    private var watchesFeed = false
 
     public init(name: String, symbol: String, execution: ExecutionStream, barSource: String, signalSource: String,
                 logger: Logger, recorder: (any ExecutionRecorder)? = nil, barLog: BarLog? = nil,
-                onFinish: @escaping Finish) {
+                operatorSecret: OperatorSecret? = nil, onFinish: @escaping Finish) {
+        self.operatorSecret = operatorSecret
         self.barLog = barLog
         self.recorder = recorder
         self.name = name
@@ -58,19 +73,36 @@ public struct ExecutionNode: Sendable {
         pnlTopic = Topic.pnl(symbol)
     }
 
-    public var subscriptions: [String] { [barTopic, signalTopic, Topic.end, Topic.kill, Topic.resume] }
+    public var subscriptions: [String] {
+        [barTopic, signalTopic, Topic.end, Topic.kill, Topic.resume] + (watchesFeed ? [Topic.heartbeat] : [])
+    }
 
     /// Continues a session rebuilt from its journal: `execution` has executed `bars` bars and applied `decisions`
     /// decisions; the node takes only what comes after.
     public mutating func resume(afterBars bars: UInt64, decisions: UInt64) {
         nextBar = bars + 1
         appliedPlans = decisions
-        riskEventsRecorded = execution.risk?.events.count ?? 0
+        highestSignal = decisions
+        riskEventsRecorded = execution.riskEvents.count
+        resumed = true
+        // A journal with bars belongs to a feed that has started: its publishers must still be there.
+        watchesFeed = bars > 0
     }
 
-    /// After a restart: ask the publishers for what this service has not executed yet (`ctl.resend`).
+    /// After a resume with bars journaled, checked some seconds after the node is on the bus: an error when nothing
+    /// of the feed was heard — the session's publishers have ended (or are not running), and nothing will come.
+    public func feedSilence(after seconds: Double) -> MeshError? {
+        guard watchesFeed, !heardFromFeed else { return nil }
+        return MeshError.protocolFailure(
+            "--resume: nothing of the session's feed was heard in \(seconds) s (no bar, signal or heartbeat of "
+                + "\(barSource) or \(signalSource)): the feed has ended or its services are not running. --resume "
+                + "continues a session whose feed still runs; rebuild a finished session's files with ExecSvc export")
+    }
+
+    /// After a restart: ask the publishers for what this service has not executed yet (`ctl.resend`) — from the
+    /// first bar when the journal has none.
     public func requestMissing(publish: MeshNodeService.Publish) {
-        guard nextBar > 1 else { return }
+        guard resumed else { return }
         publish(Topic.resend, .resend(service: name, topic: barTopic, fromSeq: nextBar), tsEvent: 0, tsInit: 0)
         publish(Topic.resend, .resend(service: name, topic: signalTopic, fromSeq: appliedPlans + 1),
                 tsEvent: 0, tsInit: 0)
@@ -82,42 +114,115 @@ public struct ExecutionNode: Sendable {
     /// Whether the kill switch holds.
     public var isHalted: Bool { execution.isHalted }
 
-    /// The kill switch (from `ctl.kill` or SIGUSR1): cancels the order waiting for the next open, refuses every
-    /// decision until `resume`, and with `flatten` closes the position at the next open.
+    /// The kill switch (from `ctl.kill` or SIGUSR1): cancels the order waiting for the next open (journaled as
+    /// cancelled, and published as a denial), refuses every decision until `resume`, and with `flatten` closes
+    /// the position at the next open. It holds in memory at once (it fails safe) and is journaled and committed
+    /// before this returns: before it is logged as done or acknowledged.
     public mutating func kill(reason: String, flatten: Bool) throws {
+        let cancelled = execution.kill(reason: reason, flatten: flatten)
         try recorder?.record(event: "kill", flatten: flatten, detail: reason, barsDone: nextBar - 1,
                              decisionsDone: appliedPlans)
-        execution.kill(flatten: flatten)
+        if let cancelled { try cancel(cancelled, reason: reason) }
+        try recordRiskEvents(seq: nextBar - 1)
+        try recorder?.commit()
         logger.warning("kill switch: trading halted", metadata: ["reason": "\(reason)", "flatten": "\(flatten)"])
     }
 
+    /// Lifts the kill switch, journaled and committed before this returns.
     public mutating func resume(reason: String) throws {
         guard execution.isHalted else { return }
         try recorder?.record(event: "resume", flatten: false, detail: reason, barsDone: nextBar - 1,
                              decisionsDone: appliedPlans)
         execution.resume()
+        try recordRiskEvents(seq: nextBar - 1)
+        try recorder?.commit()
         logger.warning("kill switch lifted: trading resumes", metadata: ["reason": "\(reason)"])
+    }
+
+    /// The order waiting for the next open, cancelled by the kill switch: journaled as a cancelled order and a
+    /// risk event, published on `order.denied.<SYMBOL>`.
+    private mutating func cancel(_ wanted: Signal, reason: String) throws {
+        let (side, quantity) = execution.order(for: wanted)
+        let order = Order(clientOrderID: ClientOrderID.make(strategy: execution.machine.settings.name, symbol: symbol,
+                                                            barSequence: nextBar, index: 0) + "-cancelled",
+                          symbol: symbol, side: side, quantity: quantity, type: .market)
+        let denial = OrderDenied(order: order, rule: "kill_switch", limit: nil, observed: nil,
+                                 reason: "cancelled by the kill switch before the open it waited for")
+        let time = execution.equity.time.last ?? 0
+        try recorder?.record(order: order, seq: nextBar - 1, time: time, acknowledged: false, status: .cancelled,
+                             detail: denial.reason)
+        try recorder?.record(risk: RiskGate.Event(time: time, kind: "cancelled", rule: denial.rule, detail: reason,
+                                                  denied: denial), seq: nextBar - 1)
+        logger.warning("order cancelled", metadata: ["rule": "kill_switch", "order": "\(order.clientOrderID)"])
+        deny(denial)
+    }
+
+    /// Why `envelope` (a resume) may not lift the kill switch; nil when it may.
+    private func refusal(ofResume envelope: Envelope) -> String? {
+        guard let secret = operatorSecret else { return nil }
+        guard secret.verifies(envelope) else {
+            return "a resume needs the operator's proof (MeshCtl resume reads the operator secret)"
+        }
+        guard envelope.tsInit > lastResumeTime else { return "a repeat of a resume already carried out" }
+        return nil
+    }
+
+    /// Counts a refused request and logs it — the first, then at every power of two, so that a flood of them
+    /// cannot flood the log.
+    private mutating func refuse(_ envelope: Envelope, _ why: String) {
+        refusals += 1
+        guard refusals & (refusals - 1) == 0 else { return }
+        logger.warning("request refused", metadata: [
+            "topic": "\(envelope.topic)", "from": "\(envelope.source)", "why": "\(why)", "refused_so_far": "\(refusals)",
+        ])
+    }
+
+    /// The answer to a kill or resume request, published with the batch: after the journal's commit.
+    private mutating func acknowledge(_ request: Envelope, accepted: Bool, detail: String = "") {
+        outbox.append((Topic.killAck, .killAck(KillAck(service: name, answering: request, accepted: accepted,
+                                                       halted: execution.isHalted, detail: detail)),
+                       lastStamp.tsEvent, lastStamp.tsInit))
     }
 
     public mutating func handle(_ envelope: Envelope, publish: MeshNodeService.Publish) throws -> MeshNodeService.Next {
         switch envelope.message {
         case .bar(let s, let bar) where s == symbol && envelope.topic == barTopic:
-            guard inputFilter.accept(envelope, from: barSource, logger: logger), envelope.seq >= nextBar else {
-                return .proceed   // a stranger's, or one already executed (and journaled)
-            }
+            guard inputFilter.accept(envelope, from: barSource, logger: logger) else { return .proceed }
+            heardFromFeed = true
+            // One already executed (and journaled) is a repeat.
+            guard envelope.seq >= nextBar else { return .proceed }
             bars.insert((bar, envelope.tsEvent, envelope.tsInit), at: envelope.seq)
         case .signal(let s, _, let plan) where s == symbol && envelope.topic == signalTopic:
-            guard inputFilter.accept(envelope, from: signalSource, logger: logger), envelope.seq > appliedPlans else {
-                return .proceed
-            }
+            guard inputFilter.accept(envelope, from: signalSource, logger: logger) else { return .proceed }
+            heardFromFeed = true
+            guard envelope.seq > appliedPlans else { return .proceed }
+            highestSignal = max(highestSignal, envelope.seq)
             plans.insert(plan, at: envelope.seq)
         case .end(let service, let topic, let lastSeq) where service == signalSource && topic == signalTopic:
+            // The end of the signal stream comes from its publisher and covers every signal received.
+            guard envelope.source == signalSource, lastSeq >= highestSignal, lastSeq >= nextBar - 1 else {
+                refuse(envelope, "an end of \(topic) at \(lastSeq), behind what was received (signal "
+                       + "\(highestSignal), bar \(nextBar - 1))")
+                return .proceed
+            }
             endSeq = lastSeq
         case .kill(let reason, let flatten) where envelope.topic == Topic.kill:
+            // Anyone on the bus may engage the kill switch: it fails safe.
             try kill(reason: "\(reason) (from \(envelope.source))", flatten: flatten)
+            acknowledge(envelope, accepted: true)
             return .proceed
-        case .resume(let reason) where envelope.topic == Topic.resume:
+        case .resume(let reason, _) where envelope.topic == Topic.resume:
+            if let why = refusal(ofResume: envelope) {
+                refuse(envelope, why)
+                acknowledge(envelope, accepted: false, detail: why)
+                return .proceed
+            }
+            lastResumeTime = envelope.tsInit
             try resume(reason: "\(reason) (from \(envelope.source))")
+            acknowledge(envelope, accepted: true)
+            return .proceed
+        case .heartbeat(let h) where h.service == barSource || h.service == signalSource:
+            heardFromFeed = true
             return .proceed
         default:
             return .proceed
@@ -133,26 +238,18 @@ public struct ExecutionNode: Sendable {
             if appliedPlans + 1 < nextBar, let plan = plans.remove(at: appliedPlans + 1) {
                 try recorder?.record(decision: plan, seq: appliedPlans + 1)
                 lastSignal = plan.signal(for: execution.machine.direction).direction
-                let riskEventsBefore = execution.risk?.events.count ?? 0
-                let position = execution.machine.units
+                let riskEventsBefore = execution.riskEvents.count
                 if let refused = execution.apply(plan) {
                     logger.warning("order denied", metadata: [
                         "rule": "kill_switch", "bar": "\(appliedPlans + 1)", "wanted": "\(refused.direction.rawValue)",
                     ])
-                    let buying = refused.direction == .long || (refused.direction == .flat && position < 0)
                     // Sized as the order would have been, at the decision bar's close.
-                    let quantity: Double
-                    switch refused.size {
-                    case _ where refused.direction == .flat: quantity = abs(position)
-                    case .units(let u): quantity = u
-                    case .fraction(let f):
-                        quantity = (f * (execution.equity.equity.last ?? 0) / execution.lastClose).rounded(.down)
-                    }
+                    let (side, quantity) = execution.order(for: refused)
                     let denial = OrderDenied(
                         order: Order(clientOrderID: ClientOrderID.make(strategy: execution.machine.settings.name,
                                                                        symbol: symbol, barSequence: appliedPlans + 1,
                                                                        index: 0) + "-denied",
-                                     symbol: symbol, side: buying ? .buy : .sell, quantity: quantity, type: .market),
+                                     symbol: symbol, side: side, quantity: quantity, type: .market),
                         rule: "kill_switch", limit: nil, observed: nil,
                         reason: "the kill switch is on; resume explicitly")
                     try recorder?.record(risk: RiskGate.Event(time: execution.equity.time.last ?? 0, kind: "denied",
@@ -160,7 +257,7 @@ public struct ExecutionNode: Sendable {
                                          seq: nextBar - 1)
                     deny(denial)
                 }
-                for event in execution.risk?.events.dropFirst(riskEventsBefore) ?? [] {
+                for event in execution.riskEvents.dropFirst(riskEventsBefore) {
                     if let d = event.denied { deny(d) }
                 }
                 try recordRiskEvents(seq: nextBar - 1)
@@ -247,7 +344,8 @@ public struct ExecutionNode: Sendable {
 
     /// Journals the risk rules' events (denials, trading state changes) not journaled yet.
     private mutating func recordRiskEvents(seq: UInt64) throws {
-        guard let recorder, let events = execution.risk?.events, events.count > riskEventsRecorded else { return }
+        let events = execution.riskEvents
+        guard let recorder, events.count > riskEventsRecorded else { return }
         for event in events[riskEventsRecorded...] { try recorder.record(risk: event, seq: seq) }
         riskEventsRecorded = events.count
     }
