@@ -210,8 +210,18 @@ struct ServeCommand: AsyncParsableCommand {
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             } catch {
-                let reason = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError)
-                    .map { String(cString: strerror(Int32($0.code))) } ?? "it cannot be created"
+                // Named by the first part of the path that exists, rather than by Foundation's error text.
+                var existing = (dir as NSString).deletingLastPathComponent
+                while !existing.isEmpty && existing != "/" && !FileManager.default.fileExists(atPath: existing) {
+                    existing = (existing as NSString).deletingLastPathComponent
+                }
+                var isDirectory: ObjCBool = false
+                let reason = !FileManager.default.fileExists(atPath: existing.isEmpty ? "." : existing,
+                                                             isDirectory: &isDirectory) || !isDirectory.boolValue
+                    ? "\(existing) is not a directory"
+                    : !FileManager.default.isWritableFile(atPath: existing.isEmpty ? "." : existing)
+                        ? "\(existing.isEmpty ? "." : existing) is not writable (permission denied)"
+                        : "the system refused it"
                 throw ValidationError("--journal-dir \(dir): cannot create the directory: \(reason)")
             }
         }

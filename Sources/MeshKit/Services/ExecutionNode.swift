@@ -107,7 +107,7 @@ public struct ExecutionNode: Sendable {
         publish(Topic.resend, .resend(service: name, topic: signalTopic, fromSeq: appliedPlans + 1),
                 tsEvent: 0, tsInit: 0)
         logger.warning("resumed from the journal; asked for what was missed", metadata: [
-            "next_bar": "\(nextBar)", "next_decision": "\(appliedPlans + 1)",
+            "next_bar": "\(nextBar)", "next_decision": "\(appliedPlans + 1)", "halted": "\(execution.isHalted)",
         ])
     }
 
