@@ -329,7 +329,8 @@ extension ReplayTests {
                 import sqlite3, sys
                 db = sqlite3.connect(sys.argv[1])
                 one = lambda q: db.execute(q).fetchone()[0]
-                print(one("SELECT value FROM meta WHERE key = 'schema_version'"), one("SELECT COUNT(*) FROM orders"),
+                print(one("SELECT value FROM meta WHERE key = 'schema_version'"),
+                      one("SELECT COUNT(*) FROM orders WHERE acknowledged = 1"),
                       one("SELECT COUNT(*) FROM orders WHERE status = 'filled'"), one("SELECT COUNT(*) FROM fills"),
                       one("SELECT COUNT(*) FROM risk_events WHERE kind = 'denied' AND rule = 'kill_switch'"))
                 """, dir + "/journal.sqlite"])
@@ -337,7 +338,8 @@ extension ReplayTests {
             #expect(counts.count == 5, "\(query.stdout) \(query.stderr)")
             if counts.count == 5 {
                 #expect(counts[0] == 2, "schema version")
-                #expect(counts[1] > 0 && counts[1] == counts[2] && counts[2] == counts[3], "every order filled once")
+                #expect(counts[1] > 0 && counts[1] == counts[2] && counts[2] == counts[3],
+                        "every order the broker saw filled once")
                 #expect(counts[4] > 0, "decisions refused while halted are journaled")
             }
             // A second session may not reuse the journal; a file that is not one is refused, untouched.
