@@ -5,6 +5,7 @@ import Foundation
 import Journal
 import MeshCLI
 import MeshKit
+import Synchronization
 import TradingCore
 
 /// `ExecSvc`: the execution service (`ExecSvc [serve] …`, the default) and `ExecSvc export`.
@@ -183,9 +184,16 @@ struct ServeCommand: AsyncParsableCommand {
         }
         // SIGUSR1 is the kill switch too (`kill -USR1 <pid>`), for when the bus itself is in trouble.
         let logger = mesh.logger(label: name)
+        // The service's publisher, once on the bus: a kill by signal goes through the same blocking lane as the
+        // batches, after them, so that the journal keeps its order.
+        let publisher = Mutex<MeshNodeService.Publish?>(nil)
         let usr1 = SignalAction(SIGUSR1) {
             do {
-                try state.mutate { try $0.kill(reason: "SIGUSR1", flatten: false) }
+                let publish = publisher.withLock { $0 } ?? MeshNodeService.Publish { _, _, _, _ in }
+                try state.mutate {
+                    $0.kill(reason: "SIGUSR1", flatten: false)
+                    try $0.flush(publish: publish)
+                }
             } catch {
                 logger.critical("kill switch could not be journaled", metadata: ["error": "\(error)"])
             }
@@ -195,7 +203,10 @@ struct ServeCommand: AsyncParsableCommand {
             name: name, subscriptions: node.subscriptions, options: mesh,
             work: { e, publish in try state.mutate { try $0.handle(e, publish: publish) } },
             batchEnd: { publish in try state.mutate { try $0.flush(publish: publish) } },
-            onReady: { publish in state.mutate { $0.requestMissing(publish: publish) } },
+            onReady: { publish in
+                publisher.withLock { $0 = publish }
+                state.mutate { $0.requestMissing(publish: publish) }
+            },
             watch: watch)
     }
 

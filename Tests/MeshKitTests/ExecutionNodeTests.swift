@@ -122,6 +122,8 @@ import TradingCore
         _ = try node.handle(Self.envelope("bar.X", "DataSvc", 2, Self.bar(2)), publish: publish)
         _ = try node.handle(Self.envelope("signal.X", "StrategySvc", 2, small), publish: publish)
         _ = try node.handle(Self.envelope("bar.X", "DataSvc", 3, Self.bar(3)), publish: publish)
+        #expect(journal.risk.isEmpty && journal.orders.isEmpty, "the journal is written when the batch is handed over")
+        try node.flush(publish: publish)
         #expect(journal.risk.map(\.rule) == ["max_order_units"])
         #expect(journal.risk.first?.denied?.order.quantity == 5)
         #expect(journal.orders.map(\.id) == ["threshold-X-000003-1"], "only the allowed order reached the broker")
@@ -140,21 +142,24 @@ import TradingCore
         sent.messages.compactMap { if case .killAck(let a) = $0.message, $0.topic == "ctl.kill.ack" { a } else { nil } }
     }
 
-    @Test func aKillIsCommittedBeforeItReturnsAndAcknowledgedAfter() throws {
+    @Test func aKillIsCommittedBeforeItIsAcknowledged() throws {
         let journal = Journaled()
         let sent = Sent()
-        let publish = MeshNodeService.Publish { topic, message, _, _ in sent.messages.append((topic, message)) }
+        // One log of the journal's writes and of what is published, in the order the actions ran.
+        let publish = MeshNodeService.Publish { topic, message, _, _ in
+            sent.messages.append((topic, message))
+            journal.log.append("publish \(topic)")
+        }
         var node = makeNode(journal: journal)
         _ = try node.handle(Self.envelope("bar.X", "DataSvc", 1, Self.bar(1)), publish: publish)
-        try node.flush(publish: publish)
-        journal.log.removeAll()
         let request = Envelope(topic: "ctl.kill", source: "MeshCtl", seq: 1, tsEvent: 5, tsInit: 42,
                                message: .kill(reason: "drill", flatten: false))
         _ = try node.handle(request, publish: publish)
-        #expect(journal.log.first == "event kill")
-        #expect(journal.log.last == "commit", "committed before the handler returns: \(journal.log)")
-        #expect(Self.acks(sent).isEmpty, "acknowledged only when the batch is published")
+        #expect(journal.log.isEmpty && sent.messages.isEmpty, "nothing happens before the batch is handed over")
         try node.flush(publish: publish)
+        #expect(journal.log == ["event kill", "risk state", "commit", "publish pnl.X", "publish ctl.kill.ack",
+                               "publish ctl.ack"],
+                "the bar and the kill in one commit, before any publication: \(journal.log)")
         let ack = try #require(Self.acks(sent).first)
         #expect(ack.answers(request) && ack.accepted && ack.halted && ack.service == "ExecSvc")
     }
@@ -168,9 +173,11 @@ import TradingCore
         var node = makeNode(journal: journal)
         _ = try node.handle(Self.envelope("bar.X", "DataSvc", 1, Self.bar(1)), publish: publish)
         _ = try node.handle(Self.envelope("signal.X", "StrategySvc", 1, Self.long), publish: publish)
+        try node.flush(publish: publish)
         journal.log.removeAll()
         _ = try node.handle(Self.envelope("ctl.kill", "MeshCtl", 1, .kill(reason: "drill", flatten: false)),
                             publish: publish)
+        try node.flush(publish: publish)
         #expect(journal.log == ["event kill", "order cancelled", "risk cancelled", "risk state", "commit"])
         #expect(journal.orders.last?.id == "threshold-X-000002-0-cancelled")
         #expect(journal.risk.first { $0.kind == "cancelled" }?.denied?.order.quantity == 5)
@@ -182,6 +189,7 @@ import TradingCore
             Issue.record("the cancelled order is published on order.denied.X")
         }
         _ = try node.handle(Self.envelope("bar.X", "DataSvc", 2, Self.bar(2)), publish: publish)
+        try node.flush(publish: publish)
         #expect(journal.fills.isEmpty, "the cancelled order never reached the broker")
     }
 
@@ -192,11 +200,13 @@ import TradingCore
         _ = try node.handle(Self.envelope("bar.X", "DataSvc", 1, Self.bar(1)), publish: publish)
         _ = try node.handle(Self.envelope("signal.X", "StrategySvc", 1, Self.long), publish: publish)
         _ = try node.handle(Self.envelope("bar.X", "DataSvc", 2, Self.bar(2)), publish: publish)
+        try node.flush(publish: publish)
         #expect(journal.fills.map(\.reason) == [.signal], "long 5")
         _ = try node.handle(Self.envelope("ctl.kill", "MeshCtl", 1, .kill(reason: "drill", flatten: true)),
                             publish: publish)
         _ = try node.handle(Self.envelope("signal.X", "StrategySvc", 2, Self.long), publish: publish)
         _ = try node.handle(Self.envelope("bar.X", "DataSvc", 3, Self.bar(3)), publish: publish)
+        try node.flush(publish: publish)
         #expect(journal.fills.map(\.reason) == [.signal, .kill])
         #expect(journal.fills.last?.side == .sell && journal.fills.last?.quantity == 5)
     }

@@ -19,22 +19,26 @@ public struct MeshNodeService: Service {
         case finish
     }
 
-    /// Publishes a message from a handler: `publish(topic, message, tsEvent:, tsInit:)`. Tests of node logic
-    /// make one from a closure that collects the messages.
+    /// Publishes a message from a handler: `publish(topic, message, tsEvent:, tsInit:)`, and runs a node's
+    /// actions (`run`). Tests of node logic make one from a closure that collects the messages; its actions run
+    /// on the caller, in order.
     public struct Publish: Sendable {
-        /// The three closures behind one reference: a `Publish` is handed down through every handler call, and
+        /// The closures behind one reference: a `Publish` is handed down through every handler call, and
         /// copying it then costs one reference count, not three.
         private final class Sink: Sendable {
             let body: @Sendable (String, MeshMessage, Int64, Int64) -> Void
             let wanted: @Sendable (String) -> Bool
             let again: @Sendable (String, UInt64, MeshMessage, Int64, Int64) -> Void
+            /// Where blocking actions run, off the I/O thread; nil: on the caller.
+            let lane: ActionLane?
 
             init(body: @escaping @Sendable (String, MeshMessage, Int64, Int64) -> Void,
                  wanted: @escaping @Sendable (String) -> Bool,
-                 again: @escaping @Sendable (String, UInt64, MeshMessage, Int64, Int64) -> Void) {
+                 again: @escaping @Sendable (String, UInt64, MeshMessage, Int64, Int64) -> Void, lane: ActionLane?) {
                 self.body = body
                 self.wanted = wanted
                 self.again = again
+                self.lane = lane
             }
         }
 
@@ -46,8 +50,34 @@ public struct MeshNodeService: Service {
         public init(wanted: @escaping @Sendable (String) -> Bool = { _ in true },
                     again: (@Sendable (String, UInt64, MeshMessage, Int64, Int64) -> Void)? = nil,
                     _ body: @escaping @Sendable (String, MeshMessage, Int64, Int64) -> Void) {
+            self.init(wanted: wanted, again: again, lane: nil, body)
+        }
+
+        init(wanted: @escaping @Sendable (String) -> Bool,
+             again: (@Sendable (String, UInt64, MeshMessage, Int64, Int64) -> Void)?, lane: ActionLane?,
+             _ body: @escaping @Sendable (String, MeshMessage, Int64, Int64) -> Void) {
             sink = Sink(body: body, wanted: wanted,
-                        again: again ?? { topic, _, message, tsEvent, tsInit in body(topic, message, tsEvent, tsInit) })
+                        again: again ?? { topic, _, message, tsEvent, tsInit in body(topic, message, tsEvent, tsInit) },
+                        lane: lane)
+        }
+
+        /// Carries out a node's actions in order and empties `actions`. In a service: while no blocking work is
+        /// pending, publications go out at once from the calling (I/O) thread; a batch with blocking work (a
+        /// journal commit, result files) runs on the service's blocking lane, off the I/O thread, and so does
+        /// every batch after it until the lane is idle — nothing is published before the work ahead of it is
+        /// done. Without a service (tests), everything runs on the caller and errors are thrown.
+        public func run(_ actions: inout [NodeAction]) throws {
+            if let lane = sink.lane {
+                lane.submit(&actions, publish: sink.body)
+                return
+            }
+            defer { actions.removeAll(keepingCapacity: true) }
+            for action in actions {
+                switch action {
+                case .publish(let topic, let message, let tsEvent, let tsInit): sink.body(topic, message, tsEvent, tsInit)
+                case .blocking(let work): try work()
+                }
+            }
         }
 
         /// Publishes a message again with its original sequence number (answering `ctl.resend`).
@@ -118,6 +148,7 @@ public struct MeshNodeService: Service {
         let onReady = self.onReady
         let readiness = ReadinessFlag()
         let outcome = NodeOutcome()
+        let lane = ActionLane(name: name) { outcome.end($0) }
         // Set once, before the connection starts (which orders them before every callback); read without a lock.
         let connection = SetBeforeStart<BusConnection>()
         let publisher = SetBeforeStart<Publish>()
@@ -145,7 +176,8 @@ public struct MeshNodeService: Service {
             }
             guard let publish = publisher.value else { return }
             do {
-                if try handler(envelope, missing, publish) == .finish { outcome.end(nil) }
+                // The node is done once the blocking work it asked for is.
+                if try handler(envelope, missing, publish) == .finish { lane.whenDone { outcome.end(nil) } }
             } catch {
                 outcome.end(error)
             }
@@ -162,7 +194,7 @@ public struct MeshNodeService: Service {
                                   again: { topic, seq, message, tsEvent, tsInit in
                                       bus.republish(topic: topic, seq: seq, message: message, tsEvent: tsEvent,
                                                     tsInit: tsInit)
-                                  }) { topic, message, tsEvent, tsInit in
+                                  }, lane: lane) { topic, message, tsEvent, tsInit in
             bus.publish(topic: topic, message: message, tsEvent: tsEvent, tsInit: tsInit)
         }
         try bus.start()
@@ -313,5 +345,71 @@ final class ReadinessFlag: @unchecked Sendable {
         if value { return false }
         value = true
         return true
+    }
+}
+
+/// What a node asks its service to do, in order (`MeshNodeService.Publish.run`).
+public enum NodeAction: Sendable {
+    /// Publish a message.
+    case publish(topic: String, message: MeshMessage, tsEvent: Int64, tsInit: Int64)
+    /// Work that may block — a journal's commit, writing result files: run off the I/O thread; the actions after it
+    /// wait for it, and if it throws, the node ends with that error and nothing after it runs.
+    case blocking(@Sendable () throws -> Void)
+
+    var isBlocking: Bool {
+        if case .blocking = self { true } else { false }
+    }
+}
+
+/// A node's blocking lane: one serial queue where the batches of actions holding blocking work run, in order, off
+/// the I/O thread. While it is idle, a batch with nothing blocking is published from the caller at once (the
+/// replay's per-message path: one atomic load per batch).
+final class ActionLane: Sendable {
+    private let queue: DispatchQueue
+    /// Batches submitted and not finished.
+    private let pending = Atomic<Int>(0)
+    /// Set when blocking work failed: nothing more runs.
+    private let failed = Atomic<Bool>(false)
+    private let onError: @Sendable (any Error) -> Void
+
+    init(name: String, onError: @escaping @Sendable (any Error) -> Void) {
+        queue = DispatchQueue(label: "trademesh.\(name).blocking")
+        self.onError = onError
+    }
+
+    func submit(_ actions: inout [NodeAction], publish: @escaping @Sendable (String, MeshMessage, Int64, Int64) -> Void) {
+        if pending.load(ordering: .acquiring) == 0 && !actions.contains(where: \.isBlocking) {
+            for case .publish(let topic, let message, let tsEvent, let tsInit) in actions {
+                publish(topic, message, tsEvent, tsInit)
+            }
+            actions.removeAll(keepingCapacity: true)
+            return
+        }
+        let batch = actions
+        actions.removeAll(keepingCapacity: true)
+        pending.add(1, ordering: .acquiringAndReleasing)
+        queue.async { [self] in
+            defer { pending.subtract(1, ordering: .acquiringAndReleasing) }
+            guard !failed.load(ordering: .acquiring) else { return }
+            for action in batch {
+                switch action {
+                case .publish(let topic, let message, let tsEvent, let tsInit): publish(topic, message, tsEvent, tsInit)
+                case .blocking(let work):
+                    do {
+                        try work()
+                    } catch {
+                        failed.store(true, ordering: .releasing)
+                        onError(error)
+                        return
+                    }
+                }
+            }
+        }
+    }
+
+    /// Calls `body` once every batch submitted so far has run (at once when none is pending).
+    func whenDone(_ body: @escaping @Sendable () -> Void) {
+        if pending.load(ordering: .acquiring) == 0 { return body() }
+        queue.async(execute: body)
     }
 }

@@ -4,9 +4,14 @@ import TradingCore
 /// The execution service's work: joins `bar.<SYMBOL>` and `signal.<SYMBOL>` by sequence number and drives the
 /// execution model: bar N is executed only once the decision on bar N − 1's close has been applied. Per bar it
 /// publishes the orders and fills (`order.<SYMBOL>`, `fill.<SYMBOL>`) and the account (`pnl.<SYMBOL>`, when
-/// someone subscribes), and after each batch `ctl.ack` with the last bar's sequence number — the replay's credit. After the signal stream's `ctl.end`
-/// it finishes the run, hands the result to `onFinish` (which writes the result files) and publishes its own
-/// `ctl.end` on `pnl.<SYMBOL>`.
+/// someone subscribes), and after each batch `ctl.ack` with the last bar's sequence number — the replay's credit.
+/// After the signal stream's `ctl.end` it finishes the run, hands the result to `onFinish` (which writes the result
+/// files) and publishes its own `ctl.end` on `pnl.<SYMBOL>`.
+///
+/// It does no I/O itself: what must happen is collected as values — journal entries and `NodeAction`s (publish,
+/// acknowledge, commit the journal, write the results, log the kill switch) — and handed to its service at the
+/// end of each batch (`flush`), which runs the blocking ones off the I/O thread, in order: the journal's commit
+/// before anything it covers is published or acknowledged.
 public struct ExecutionNode: Sendable {
     public typealias Finish = @Sendable (BacktestResult) throws -> Void
     /// Called with each executed bar's summary line (the live metrics log).
@@ -33,8 +38,12 @@ public struct ExecutionNode: Sendable {
     private var inputFilter = InputFilter()
     private var barLog: BarLog?
     private let recorder: (any ExecutionRecorder)?
-    /// What this batch publishes: sent at the batch's end, after the recorder's commit.
-    private var outbox: [(topic: String, message: MeshMessage, tsEvent: Int64, tsInit: Int64)] = []
+    /// What this batch does, in order: handed to the service at the batch's end (`flush`).
+    private var actions: [NodeAction] = []
+    /// What the journal is to record, since the last commit action.
+    private var entries: [JournalEntry] = []
+    /// Where in `actions` the publications the next commit covers start.
+    private var uncommittedFrom = 0
     private var day: Int64 = .min
     private var dayStartEquity = 0.0
     private var lastSignal = Direction.flat
@@ -116,32 +125,56 @@ public struct ExecutionNode: Sendable {
 
     /// The kill switch (from `ctl.kill` or SIGUSR1): cancels the order waiting for the next open (journaled as
     /// cancelled, and published as a denial), refuses every decision until `resume`, and with `flatten` closes
-    /// the position at the next open. It holds in memory at once (it fails safe) and is journaled and committed
-    /// before this returns: before it is logged as done or acknowledged.
-    public mutating func kill(reason: String, flatten: Bool) throws {
+    /// the position at the next open. It holds in memory at once (it fails safe); the journal's commit of it comes
+    /// first among the actions the next `flush` hands over, before it is logged as done or acknowledged.
+    public mutating func kill(reason: String, flatten: Bool) {
         let cancelled = execution.kill(reason: reason, flatten: flatten)
-        try recorder?.record(event: "kill", flatten: flatten, detail: reason, barsDone: nextBar - 1,
-                             decisionsDone: appliedPlans)
-        if let cancelled { try cancel(cancelled, reason: reason) }
-        try recordRiskEvents(seq: nextBar - 1)
-        try recorder?.commit()
-        logger.warning("kill switch: trading halted", metadata: ["reason": "\(reason)", "flatten": "\(flatten)"])
+        journal(.event(kind: "kill", flatten: flatten, detail: reason, barsDone: nextBar - 1,
+                       decisionsDone: appliedPlans))
+        if let cancelled { cancel(cancelled, reason: reason) }
+        recordRiskEvents(seq: nextBar - 1)
+        commitJournal()
+        let logger = self.logger
+        actions.append(.blocking {
+            logger.warning("kill switch: trading halted", metadata: ["reason": "\(reason)", "flatten": "\(flatten)"])
+        })
     }
 
-    /// Lifts the kill switch, journaled and committed before this returns.
-    public mutating func resume(reason: String) throws {
+    /// Lifts the kill switch; journaled and committed, like a kill, before it is logged or acknowledged.
+    public mutating func resume(reason: String) {
         guard execution.isHalted else { return }
-        try recorder?.record(event: "resume", flatten: false, detail: reason, barsDone: nextBar - 1,
-                             decisionsDone: appliedPlans)
+        journal(.event(kind: "resume", flatten: false, detail: reason, barsDone: nextBar - 1,
+                       decisionsDone: appliedPlans))
         execution.resume()
-        try recordRiskEvents(seq: nextBar - 1)
-        try recorder?.commit()
-        logger.warning("kill switch lifted: trading resumes", metadata: ["reason": "\(reason)"])
+        recordRiskEvents(seq: nextBar - 1)
+        commitJournal()
+        let logger = self.logger
+        actions.append(.blocking {
+            logger.warning("kill switch lifted: trading resumes", metadata: ["reason": "\(reason)"])
+        })
+    }
+
+    /// Adds `entry` to what the journal records (with the next commit).
+    private mutating func journal(_ entry: JournalEntry) {
+        if recorder != nil { entries.append(entry) }
+    }
+
+    /// Adds the journal's commit of what it was given so far as a blocking action, before every publication it
+    /// covers.
+    private mutating func commitJournal() {
+        guard let recorder, !entries.isEmpty else { return }
+        let batch = entries
+        entries.removeAll(keepingCapacity: true)
+        actions.insert(.blocking {
+            for entry in batch { try recorder.record(entry) }
+            try recorder.commit()
+        }, at: uncommittedFrom)
+        uncommittedFrom = actions.count
     }
 
     /// The order waiting for the next open, cancelled by the kill switch: journaled as a cancelled order and a
     /// risk event, published on `order.denied.<SYMBOL>`.
-    private mutating func cancel(_ wanted: Signal, reason: String) throws {
+    private mutating func cancel(_ wanted: Signal, reason: String) {
         let (side, quantity) = execution.order(for: wanted)
         let order = Order(clientOrderID: ClientOrderID.make(strategy: execution.machine.settings.name, symbol: symbol,
                                                             barSequence: nextBar, index: 0) + "-cancelled",
@@ -149,10 +182,10 @@ public struct ExecutionNode: Sendable {
         let denial = OrderDenied(order: order, rule: "kill_switch", limit: nil, observed: nil,
                                  reason: "cancelled by the kill switch before the open it waited for")
         let time = execution.equity.time.last ?? 0
-        try recorder?.record(order: order, seq: nextBar - 1, time: time, acknowledged: false, status: .cancelled,
-                             detail: denial.reason)
-        try recorder?.record(risk: RiskGate.Event(time: time, kind: "cancelled", rule: denial.rule, detail: reason,
-                                                  denied: denial), seq: nextBar - 1)
+        journal(.order(order, seq: nextBar - 1, time: time, acknowledged: false, status: .cancelled,
+                       detail: denial.reason))
+        journal(.risk(RiskGate.Event(time: time, kind: "cancelled", rule: denial.rule, detail: reason, denied: denial),
+                      seq: nextBar - 1))
         logger.warning("order cancelled", metadata: ["rule": "kill_switch", "order": "\(order.clientOrderID)"])
         deny(denial)
     }
@@ -179,9 +212,10 @@ public struct ExecutionNode: Sendable {
 
     /// The answer to a kill or resume request, published with the batch: after the journal's commit.
     private mutating func acknowledge(_ request: Envelope, accepted: Bool, detail: String = "") {
-        outbox.append((Topic.killAck, .killAck(KillAck(service: name, answering: request, accepted: accepted,
-                                                       halted: execution.isHalted, detail: detail)),
-                       lastStamp.tsEvent, lastStamp.tsInit))
+        actions.append(.publish(topic: Topic.killAck,
+                                message: .killAck(KillAck(service: name, answering: request, accepted: accepted,
+                                                          halted: execution.isHalted, detail: detail)),
+                                tsEvent: lastStamp.tsEvent, tsInit: lastStamp.tsInit))
     }
 
     public mutating func handle(_ envelope: Envelope, publish: MeshNodeService.Publish) throws -> MeshNodeService.Next {
@@ -208,7 +242,7 @@ public struct ExecutionNode: Sendable {
             endSeq = lastSeq
         case .kill(let reason, let flatten) where envelope.topic == Topic.kill:
             // Anyone on the bus may engage the kill switch: it fails safe.
-            try kill(reason: "\(reason) (from \(envelope.source))", flatten: flatten)
+            kill(reason: "\(reason) (from \(envelope.source))", flatten: flatten)
             acknowledge(envelope, accepted: true)
             return .proceed
         case .resume(let reason, _) where envelope.topic == Topic.resume:
@@ -218,7 +252,7 @@ public struct ExecutionNode: Sendable {
                 return .proceed
             }
             lastResumeTime = envelope.tsInit
-            try resume(reason: "\(reason) (from \(envelope.source))")
+            resume(reason: "\(reason) (from \(envelope.source))")
             acknowledge(envelope, accepted: true)
             return .proceed
         case .heartbeat(let h) where h.service == barSource || h.service == signalSource:
@@ -231,12 +265,12 @@ public struct ExecutionNode: Sendable {
         while progressed {
             progressed = false
             if appliedPlans + 1 == nextBar, let entry = bars.remove(at: nextBar) {
-                try execute(entry, sequence: nextBar, publish: publish)
+                execute(entry, sequence: nextBar, publish: publish)
                 nextBar += 1
                 progressed = true
             }
             if appliedPlans + 1 < nextBar, let plan = plans.remove(at: appliedPlans + 1) {
-                try recorder?.record(decision: plan, seq: appliedPlans + 1)
+                journal(.decision(plan, seq: appliedPlans + 1))
                 lastSignal = plan.signal(for: execution.machine.direction).direction
                 let riskEventsBefore = execution.riskEvents.count
                 if let refused = execution.apply(plan) {
@@ -252,49 +286,56 @@ public struct ExecutionNode: Sendable {
                                      symbol: symbol, side: side, quantity: quantity, type: .market),
                         rule: "kill_switch", limit: nil, observed: nil,
                         reason: "the kill switch is on; resume explicitly")
-                    try recorder?.record(risk: RiskGate.Event(time: execution.equity.time.last ?? 0, kind: "denied",
-                                                              rule: denial.rule, detail: denial.reason, denied: denial),
-                                         seq: nextBar - 1)
+                    journal(.risk(RiskGate.Event(time: execution.equity.time.last ?? 0, kind: "denied",
+                                                 rule: denial.rule, detail: denial.reason, denied: denial),
+                                  seq: nextBar - 1))
                     deny(denial)
                 }
                 for event in execution.riskEvents.dropFirst(riskEventsBefore) {
                     if let d = event.denied { deny(d) }
                 }
-                try recordRiskEvents(seq: nextBar - 1)
+                recordRiskEvents(seq: nextBar - 1)
                 appliedPlans += 1
                 progressed = true
             }
         }
         guard let end = endSeq, nextBar > end, appliedPlans >= end else { return .proceed }
         let (result, fills) = execution.finish(sequence: end)
-        try recordOrders(seq: end, time: result.equity.time.last ?? 0)
-        for fill in fills { try recorder?.record(fill: fill, seq: end, time: result.equity.time.last ?? 0) }
+        recordOrders(seq: end, time: result.equity.time.last ?? 0)
+        for fill in fills { journal(.fill(fill, seq: end, time: result.equity.time.last ?? 0)) }
         enqueueBrokerActivity(stamp: lastStamp)
+        // After the last batch: the result files, then the end of this service's stream (what a replay waits for).
+        commitJournal()
+        acknowledgeExecuted()
+        let (onFinish, logger, symbol) = (self.onFinish, self.logger, self.symbol)
+        actions.append(.blocking {
+            try onFinish(result)
+            logger.info("execution finished", metadata: [
+                "symbol": "\(symbol)", "bars": "\(end)", "trades": "\(result.trades.count)",
+            ])
+        })
+        actions.append(.publish(topic: Topic.end, message: .end(service: name, topic: pnlTopic, lastSeq: end),
+                                tsEvent: lastStamp.tsEvent, tsInit: lastStamp.tsInit))
         try flush(publish: publish)
-        try onFinish(result)
-        publish(Topic.end, .end(service: name, topic: pnlTopic, lastSeq: end),
-                    tsEvent: lastStamp.tsEvent, tsInit: lastStamp.tsInit)
-        logger.info("execution finished", metadata: [
-            "symbol": "\(symbol)", "bars": "\(end)", "trades": "\(result.trades.count)",
-        ])
         return .finish
     }
 
     private mutating func execute(_ entry: (bar: Bar, tsEvent: Int64, tsInit: Int64), sequence: UInt64,
-                                  publish: MeshNodeService.Publish) throws {
+                                  publish: MeshNodeService.Publish) {
         let fills = execution.execute(entry.bar, sequence: sequence)
         lastStamp = (entry.tsEvent, entry.tsInit)
-        if let recorder {
-            try recorder.record(bar: entry.bar, seq: sequence)
-            try recordOrders(seq: sequence, time: entry.bar.time)
-            for fill in fills { try recorder.record(fill: fill, seq: sequence, time: entry.bar.time) }
-            try recorder.record(snapshot: execution.snapshot, seq: sequence, time: entry.bar.time)
-            try recordRiskEvents(seq: sequence)
+        if recorder != nil {
+            journal(.bar(entry.bar, seq: sequence))
+            recordOrders(seq: sequence, time: entry.bar.time)
+            for fill in fills { journal(.fill(fill, seq: sequence, time: entry.bar.time)) }
+            journal(.snapshot(execution.snapshot, seq: sequence, time: entry.bar.time))
+            recordRiskEvents(seq: sequence)
         }
         enqueueBrokerActivity(stamp: lastStamp)
         // The account per bar is for watchers (`MeshCtl tap pnl.`); with none, it is not even encoded.
         if publish.isWanted(pnlTopic) {
-            outbox.append((pnlTopic, .position(execution.snapshot), entry.tsEvent, entry.tsInit))
+            actions.append(.publish(topic: pnlTopic, message: .position(execution.snapshot), tsEvent: entry.tsEvent,
+                                    tsInit: entry.tsInit))
         }
         executedUnacknowledged = (sequence, entry.tsEvent, entry.tsInit)
         if let barLog {
@@ -305,54 +346,63 @@ public struct ExecutionNode: Sendable {
                 dayStartEquity = execution.equity.equity.dropLast().last ?? execution.machine.execution.initialCapital
                 day = today
             }
-            barLog(BarReport(time: entry.bar.time, signal: lastSignal, position: snapshot.position,
-                             equity: snapshot.equity, dayPnL: snapshot.equity - dayStartEquity,
-                             halted: execution.isHalted))
+            let report = BarReport(time: entry.bar.time, signal: lastSignal, position: snapshot.position,
+                                   equity: snapshot.equity, dayPnL: snapshot.equity - dayStartEquity,
+                                   halted: execution.isHalted)
+            // The live log writes to a file: blocking work, like the journal.
+            actions.append(.blocking { barLog(report) })
         }
     }
 
-    /// Ends a batch: commits what the recorder holds, then publishes the batch's orders, fills and accounts and
-    /// acknowledges the last bar executed — once per batch rather than once per bar, which is all the replay's
-    /// credit window needs, and never before the journal has it.
+    /// Ends a batch: the journal's commit of what it recorded, then the batch's orders, fills and accounts and the
+    /// acknowledgement of the last bar executed — once per batch rather than once per bar, which is all the
+    /// replay's credit window needs, and never before the journal has it — handed to the service to run.
     public mutating func flush(publish: MeshNodeService.Publish) throws {
-        try recorder?.commit()
-        for m in outbox { publish(m.topic, m.message, tsEvent: m.tsEvent, tsInit: m.tsInit) }
-        outbox.removeAll(keepingCapacity: true)
+        commitJournal()
+        acknowledgeExecuted()
+        uncommittedFrom = 0
+        try publish.run(&actions)
+    }
+
+    /// Acknowledges the last bar executed, if not yet.
+    private mutating func acknowledgeExecuted() {
         guard let last = executedUnacknowledged else { return }
         executedUnacknowledged = nil
-        publish(Topic.ack, .ack(service: name, lastSeq: last.seq), tsEvent: last.tsEvent, tsInit: last.tsInit)
+        actions.append(.publish(topic: Topic.ack, message: .ack(service: name, lastSeq: last.seq),
+                                tsEvent: last.tsEvent, tsInit: last.tsInit))
     }
 
     /// Journals the orders of the last step and what the broker did with each.
-    private func recordOrders(seq: UInt64, time: Int64) throws {
+    private mutating func recordOrders(seq: UInt64, time: Int64) {
         // The venue's lists are read in place: this runs for every bar, and most bars have no order.
-        guard let recorder, !execution.venue.orders.isEmpty else { return }
+        guard recorder != nil, !execution.venue.orders.isEmpty else { return }
         let (acknowledgedIDs, rejections, fills) = (execution.venue.acknowledged, execution.venue.rejections,
                                                     execution.venue.fills)
         for order in execution.venue.orders {
             let acknowledged = acknowledgedIDs.contains(order.clientOrderID)
             if let rejection = rejections.first(where: { $0.order.clientOrderID == order.clientOrderID }) {
-                try recorder.record(order: order, seq: seq, time: time, acknowledged: acknowledged, status: .rejected,
-                                    detail: rejection.reason)
+                journal(.order(order, seq: seq, time: time, acknowledged: acknowledged, status: .rejected,
+                               detail: rejection.reason))
             } else {
                 let filled = fills.contains { $0.clientOrderID == order.clientOrderID }
-                try recorder.record(order: order, seq: seq, time: time, acknowledged: acknowledged,
-                                    status: filled ? .filled : .cancelled, detail: "")
+                journal(.order(order, seq: seq, time: time, acknowledged: acknowledged,
+                               status: filled ? .filled : .cancelled, detail: ""))
             }
         }
     }
 
     /// Journals the risk rules' events (denials, trading state changes) not journaled yet.
-    private mutating func recordRiskEvents(seq: UInt64) throws {
+    private mutating func recordRiskEvents(seq: UInt64) {
         let events = execution.riskEvents
-        guard let recorder, events.count > riskEventsRecorded else { return }
-        for event in events[riskEventsRecorded...] { try recorder.record(risk: event, seq: seq) }
+        guard recorder != nil, events.count > riskEventsRecorded else { return }
+        for event in events[riskEventsRecorded...] { journal(.risk(event, seq: seq)) }
         riskEventsRecorded = events.count
     }
 
     /// A denial goes out on `order.denied.<SYMBOL>` with the batch.
     private mutating func deny(_ denial: OrderDenied) {
-        outbox.append((Topic.denied(symbol), .denied(denial), lastStamp.tsEvent, lastStamp.tsInit))
+        actions.append(.publish(topic: Topic.denied(symbol), message: .denied(denial), tsEvent: lastStamp.tsEvent,
+                                tsInit: lastStamp.tsInit))
     }
 
     /// The step's orders as sent to the broker (`order.<SYMBOL>`), then its fills (`fill.<SYMBOL>`); a rejection
@@ -361,10 +411,12 @@ public struct ExecutionNode: Sendable {
     /// release everything it holds).
     private mutating func enqueueBrokerActivity(stamp: (tsEvent: Int64, tsInit: Int64)) {
         for order in execution.venue.orders {
-            outbox.append((Topic.order(symbol), .order(order), stamp.tsEvent, stamp.tsInit))
+            actions.append(.publish(topic: Topic.order(symbol), message: .order(order), tsEvent: stamp.tsEvent,
+                                    tsInit: stamp.tsInit))
         }
         for fill in execution.venue.fills {
-            outbox.append((Topic.fill(symbol), .fill(fill), stamp.tsEvent, stamp.tsInit))
+            actions.append(.publish(topic: Topic.fill(symbol), message: .fill(fill), tsEvent: stamp.tsEvent,
+                                    tsInit: stamp.tsInit))
         }
         for rejection in execution.venue.rejections {
             logger.error("the broker rejected an order", metadata: [
