@@ -56,6 +56,7 @@ let package = Package(
                 "CZMQ",
                 "CMalloc",
                 "TradingCore",
+                "Journal",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
@@ -101,7 +102,7 @@ let package = Package(
         .executableTarget(name: "DataSvc", dependencies: ["MeshCLI", "MeshKit", "TradingCore", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "PredictSvc", dependencies: ["MeshCLI", "MeshKit", "TradingCore", "Forecast", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "StrategySvc", dependencies: ["MeshCLI", "MeshKit", "TradingCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "ExecSvc", dependencies: ["MeshCLI", "MeshKit", "Brokers", "Forecast", "Journal", "TradingCore", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log")]),
+        .executableTarget(name: "ExecSvc", dependencies: ["MeshCLI", "MeshKit", "Brokers", "Forecast", "Journal", "TradingCore", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"), .product(name: "UnixSignals", package: "swift-service-lifecycle")]),
         .executableTarget(name: "MeshCtl", dependencies: ["MeshCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "Backtester",

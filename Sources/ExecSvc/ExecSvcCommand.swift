@@ -7,6 +7,7 @@ import MeshCLI
 import MeshKit
 import Synchronization
 import TradingCore
+import UnixSignals
 
 /// `ExecSvc`: the execution service (`ExecSvc [serve] …`, the default) and `ExecSvc export`.
 @main
@@ -106,73 +107,23 @@ struct ServeCommand: AsyncParsableCommand {
             }
             guard let config = try run.load() else { return }
             let logger = mesh.logger(label: name)
-            // Inputs are verified and hashed up front, for the manifest; the predictions arrive on the bus.
             let runner = BacktestRunner(codeVersion: CodeVersion.current(), logger: logger,
                                         modelManifestProvider: ModelRegistryEntry.manifestProvider)
-            let inputs = try runner.loadInputs(config, predicting: false)
-            let out = self.out
-            var recorder: SessionJournal?
-            var journalPath = journal
-            let manifest = RunManifest(codeVersion: runner.codeVersion, config: config, dataSHA256: inputs.dataSHA256,
-                                       predictionsSHA256: inputs.predictionsSHA256, model: inputs.model)
-            if let dir = journalDirectory {
-                guard journal == nil else { throw ValidationError("give --journal or --journal-dir, not both") }
-                try Self.makeJournalDirectory(dir)
-                // The file name is the only thing the wall clock is used for: it names the session.
-                let stamp = Timestamps.iso8601(SystemMeshClock().nowNanoseconds())
-                    .replacingOccurrences(of: ":", with: "").replacingOccurrences(of: "-", with: "")
-                journalPath = dir + "/session-\(stamp)-\(manifest.runID).sqlite"
-            }
             let secret = try OperatorSecret.loadOrCreate(path: OperatorSecret.path(
                 explicit: operatorSecret, endpoints: try mesh.endpoints(),
                 environment: ProcessInfo.processInfo.environment))
             logger.info("operator secret", metadata: ["path": "\(secret.path)"])
-            let riskLimits = try config.riskRules.map(BacktestRunner.riskLimits)
-            // Orders go to the simulated broker: the backtester's fill model, with the run's capital and costs.
-            let broker = SimulatedBroker(initialCash: config.execution.initialCapital,
-                                         perFillCost: config.execution.perTradeCost,
-                                         slippageBps: config.execution.slippageBps)
-            var execution = ExecutionStream(symbol: config.symbol, settings: config.strategy,
-                                            execution: config.execution, riskLimits: riskLimits, broker: broker)
-            var resumeAt: (bars: UInt64, decisions: UInt64)?
-            if resume {
-                guard let journal = journalPath, journalDirectory == nil else {
-                    throw ValidationError("--resume needs --journal FILE (the interrupted session's journal)")
-                }
-                let opened = try SessionJournal.open(path: journal)
-                let session = try opened.session()
-                guard try RunManifest.parse(session.manifest, file: journal).config == config else {
-                    throw ValidationError("--resume: \(journal) belongs to a session with another config")
-                }
-                let rebuilt = try opened.rebuild(symbol: config.symbol, settings: config.strategy,
-                                                 execution: config.execution, riskLimits: riskLimits)
-                execution = rebuilt.stream
-                resumeAt = (UInt64(rebuilt.bars.count), rebuilt.decisions)
-                recorder = opened
-            } else if let journal = journalPath {
-                recorder = try SessionJournal.create(path: journal, session: SessionJournal.Session(
-                    manifest: manifest.json, barsPerYear: inputs.barsPerYear, skippedRows: inputs.skippedRows.count))
-            }
             var barLog: ExecutionNode.BarLog?
             if let liveLog {
                 let log = try LiveMetricsLog(path: liveLog)
                 barLog = { report in log.append(report) }
             }
-            node = ExecutionNode(
-                name: name, symbol: config.symbol,
-                execution: execution,
-                barSource: "DataSvc", signalSource: "StrategySvc", logger: logger, recorder: recorder,
-                barLog: barLog, operatorSecret: secret
-            ) { result in
-                guard result.equity.time == inputs.bars.time else {
-                    throw MeshError.protocolFailure("the bars executed are not the config's bars between start and end")
-                }
-                var inputs = inputs
-                inputs.predictedReturns = []
-                let outcome = try runner.write(result, inputs: inputs, config: config, outDirectory: out)
-                print("results: \(outcome.directory)")
-            }
-            if let resumeAt { node?.resume(afterBars: resumeAt.bars, decisions: resumeAt.decisions) }
+            // The wall clock only names a new journal in --journal-dir.
+            node = try ExecutionSession(
+                name: name, config: config, runner: runner,
+                options: .init(out: out, journal: journal, journalDirectory: journalDirectory, resume: resume),
+                operatorSecret: secret, barLog: barLog, clock: SystemMeshClock(), logger: logger
+            ) { directory in print("results: \(directory)") }.node
         }
         guard let node else {
             return try await ServiceRunner.run(name: name, subscriptions: ["bar.", "signal.", "ctl."], options: mesh)
@@ -182,23 +133,27 @@ struct ServeCommand: AsyncParsableCommand {
         let watch = MeshNodeService.Watch(after: .milliseconds(Int64(timeout * 1000))) {
             state.mutate { $0.feedSilence(after: timeout) }
         }
-        // SIGUSR1 is the kill switch too (`kill -USR1 <pid>`), for when the bus itself is in trouble.
+        // SIGUSR1 is the kill switch too (`kill -USR1 <pid>`), for when the bus itself is in trouble; trapped with
+        // ServiceLifecycle's signal support, like SIGTERM.
         let logger = mesh.logger(label: name)
         // The service's publisher, once on the bus: a kill by signal goes through the same blocking lane as the
         // batches, after them, so that the journal keeps its order.
         let publisher = Mutex<MeshNodeService.Publish?>(nil)
-        let usr1 = SignalAction(SIGUSR1) {
-            do {
-                let publish = publisher.withLock { $0 } ?? MeshNodeService.Publish { _, _, _, _ in }
-                try state.mutate {
-                    $0.kill(reason: "SIGUSR1", flatten: false)
-                    try $0.flush(publish: publish)
+        let usr1 = await UnixSignalsSequence(trapping: .sigusr1)
+        let killSwitch = Task {
+            for await _ in usr1 {
+                do {
+                    let publish = publisher.withLock { $0 } ?? MeshNodeService.Publish { _, _, _, _ in }
+                    try state.mutate {
+                        $0.kill(reason: "SIGUSR1", flatten: false)
+                        try $0.flush(publish: publish)
+                    }
+                } catch {
+                    logger.critical("kill switch could not be journaled", metadata: ["error": "\(error)"])
                 }
-            } catch {
-                logger.critical("kill switch could not be journaled", metadata: ["error": "\(error)"])
             }
         }
-        defer { withExtendedLifetime(usr1) {} }
+        defer { killSwitch.cancel() }
         try await ServiceRunner.run(
             name: name, subscriptions: node.subscriptions, options: mesh,
             work: { e, publish in try state.mutate { try $0.handle(e, publish: publish) } },
@@ -208,36 +163,5 @@ struct ServeCommand: AsyncParsableCommand {
                 state.mutate { $0.requestMissing(publish: publish) }
             },
             watch: watch)
-    }
-
-    /// Creates `--journal-dir` (and its parents), or says which path and why not.
-    static func makeJournalDirectory(_ dir: String) throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else {
-                throw ValidationError("--journal-dir \(dir): exists and is not a directory")
-            }
-        } else {
-            do {
-                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            } catch {
-                // Named by the first part of the path that exists, rather than by Foundation's error text.
-                var existing = (dir as NSString).deletingLastPathComponent
-                while !existing.isEmpty && existing != "/" && !FileManager.default.fileExists(atPath: existing) {
-                    existing = (existing as NSString).deletingLastPathComponent
-                }
-                var isDirectory: ObjCBool = false
-                let reason = !FileManager.default.fileExists(atPath: existing.isEmpty ? "." : existing,
-                                                             isDirectory: &isDirectory) || !isDirectory.boolValue
-                    ? "\(existing) is not a directory"
-                    : !FileManager.default.isWritableFile(atPath: existing.isEmpty ? "." : existing)
-                        ? "\(existing.isEmpty ? "." : existing) is not writable (permission denied)"
-                        : "the system refused it"
-                throw ValidationError("--journal-dir \(dir): cannot create the directory: \(reason)")
-            }
-        }
-        guard FileManager.default.isWritableFile(atPath: dir) else {
-            throw ValidationError("--journal-dir \(dir): the directory is not writable")
-        }
     }
 }

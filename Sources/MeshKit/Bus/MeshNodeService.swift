@@ -250,101 +250,82 @@ public struct MeshNodeService: Service {
     }
 }
 
-/// How a node's work ended: set once from the I/O thread, awaited by the service.
-final class NodeOutcome: @unchecked Sendable {
-    private let lock = NSLock()
-    /// Set once, under the lock; read without it by the handler, for every message.
+/// How a node's work ended: set once (from the I/O thread or the blocking lane), awaited by the service.
+final class NodeOutcome: Sendable {
+    /// Set once, with the state's lock held; read without it by the handler, for every message.
     private let ended = Atomic<Bool>(false)
-    private var error: (any Error)?
-    private var waiter: CheckedContinuation<(any Error)?, Never>?
+    private let state = Mutex<(error: (any Error)?, waiter: CheckedContinuation<(any Error)?, Never>?)>((nil, nil))
 
     var isDone: Bool { ended.load(ordering: .acquiring) }
 
     /// Ends the node, normally (nil) or with an error; later calls are ignored.
     func end(_ error: (any Error)?) {
-        lock.lock()
-        guard !ended.load(ordering: .relaxed) else {
-            lock.unlock()
-            return
+        let waiter = state.withLock { s -> CheckedContinuation<(any Error)?, Never>? in
+            guard !ended.load(ordering: .relaxed) else { return nil }
+            s.error = error
+            ended.store(true, ordering: .releasing)
+            defer { s.waiter = nil }
+            return s.waiter
         }
-        self.error = error
-        ended.store(true, ordering: .releasing)
-        let w = waiter
-        waiter = nil
-        lock.unlock()
-        w?.resume(returning: error)
+        waiter?.resume(returning: error)
     }
 
     /// Waits for the end; returns its error, if any. Cancellation returns nil.
     func wait() async -> (any Error)? {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (c: CheckedContinuation<(any Error)?, Never>) in
-                lock.lock()
-                if ended.load(ordering: .relaxed) || Task.isCancelled {
-                    let e = error
-                    lock.unlock()
-                    c.resume(returning: e)
-                } else {
-                    waiter = c
-                    lock.unlock()
+                let now = state.withLock { s -> (any Error)?? in
+                    if ended.load(ordering: .relaxed) || Task.isCancelled { return .some(s.error) }
+                    s.waiter = c
+                    return .none
                 }
+                if let now { c.resume(returning: now) }
             }
         } onCancel: {
-            lock.lock()
-            let w = waiter
-            waiter = nil
-            lock.unlock()
-            w?.resume(returning: nil)
+            state.withLock { s -> CheckedContinuation<(any Error)?, Never>? in
+                defer { s.waiter = nil }
+                return s.waiter
+            }?.resume(returning: nil)
         }
     }
 }
 
-/// A value behind a lock: how a node's state machine is shared between its handler and the rest of the process.
-/// Inlinable, so that a node's state machine is reached without generic indirection on every message.
-public final class Locked<Value>: @unchecked Sendable {
-    @usableFromInline let lock = NSLock()
-    /// Only reached with the lock held, which already makes every access exclusive.
-    @exclusivity(unchecked) @usableFromInline var stored: Value
+/// A value behind a lock (`Mutex`): how a node's state machine is shared between its handler and the rest of the
+/// process. Inlinable, so that a node's state machine is reached without generic indirection on every message.
+public final class Locked<Value>: Sendable {
+    @usableFromInline let mutex: Mutex<Value>
 
-    public init(_ value: Value) { stored = value }
-
-    @inlinable public var value: Value {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
-    }
+    public init(_ value: sending Value) { mutex = Mutex(value) }
 
     /// Runs `body` on the value with the lock held.
-    @inlinable public func mutate<R>(_ body: (inout Value) throws -> R) rethrows -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&stored)
+    @inlinable public func mutate<R, E: Error>(_ body: (inout Value) throws(E) -> sending R) throws(E) -> sending R {
+        try mutex.withLock { (value: inout sending Value) throws(E) -> sending R in try body(&value) }
+    }
+}
+
+extension Locked where Value: Sendable {
+    @inlinable public var value: Value {
+        get { mutex.withLock { $0 } }
+        set { mutex.withLock { $0 = newValue } }
     }
 }
 
 /// A value set once before the bus connection's I/O thread starts and only read after: the thread start orders
-/// the write before every read, so no lock is needed on the per-message path.
+/// the write before every read, so no lock is needed on the per-message path. Kept `@unchecked` rather than a
+/// `Mutex` or an atomic reference: it is read for every message, and that read must cost nothing.
 final class SetBeforeStart<Value>: @unchecked Sendable {
     var value: Value?
 }
 
 /// Set once, read from several tasks.
-final class ReadinessFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
+final class ReadinessFlag: Sendable {
+    private let value = Atomic<Bool>(false)
 
-    var isSet: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return value
-    }
+    var isSet: Bool { value.load(ordering: .acquiring) }
 
     /// Sets the flag; true if this call set it.
     func set() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if value { return false }
-        value = true
-        return true
+        value.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
     }
 }
 
