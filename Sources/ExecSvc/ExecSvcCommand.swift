@@ -6,8 +6,10 @@ import Journal
 import MeshCLI
 import MeshKit
 import MeshServices
+import Synchronization
 import TradingCore
 import TradingRun
+import UnixSignals
 
 /// `ExecSvc`: the execution service (`ExecSvc [serve] …`, the default) and `ExecSvc export`.
 @main
@@ -70,6 +72,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Broker account id.")
     var account: String?
 
+    @Option(name: .customLong("operator-secret"), help: """
+        The operator secret a resume (ctl.resume) must prove (created 0600 when missing). Default: \
+        TRADEMESH_OPERATOR_SECRET, else operator.secret beside the bus's ipc sockets. See docs/risk.md.
+        """)
+    var operatorSecret: String?
+
+    @Option(name: .customLong("resume-timeout"), help: """
+        With --resume: seconds to wait for a sign of the session's feed (a bar, a signal, a heartbeat of DataSvc or \
+        StrategySvc) before failing because it has ended.
+        """)
+    var resumeTimeout: Double = 10
+
     static let defaultRiskConfig = "config/risk.yaml"
 
     func run() async throws {
@@ -95,90 +109,61 @@ struct ServeCommand: AsyncParsableCommand {
             }
             guard let config = try run.load() else { return }
             let logger = mesh.logger(label: name)
-            // Inputs are verified and hashed up front, for the manifest; the predictions arrive on the bus.
             let runner = BacktestRunner(codeVersion: CodeVersion.current(), logger: logger,
                                         modelManifestProvider: ModelRegistryEntry.manifestProvider)
-            let inputs = try runner.loadInputs(config, predicting: false)
-            let out = self.out
-            var recorder: SessionJournal?
-            var journalPath = journal
-            if let dir = journalDirectory {
-                guard journal == nil else { throw ValidationError("give --journal or --journal-dir, not both") }
-                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-                // The file name is the only thing the wall clock is used for: it names the session.
-                let stamp = Timestamps.iso8601(SystemMeshClock().nowNanoseconds())
-                    .replacingOccurrences(of: ":", with: "").replacingOccurrences(of: "-", with: "")
-                let runID = RunManifest(codeVersion: runner.codeVersion, config: config, dataSHA256: inputs.dataSHA256,
-                                        predictionsSHA256: inputs.predictionsSHA256, model: inputs.model).runID
-                journalPath = dir + "/session-\(stamp)-\(runID).sqlite"
-            }
-            let manifest = RunManifest(codeVersion: runner.codeVersion, config: config, dataSHA256: inputs.dataSHA256,
-                                       predictionsSHA256: inputs.predictionsSHA256, model: inputs.model)
-            let riskLimits = try config.riskRules.map(BacktestRunner.riskLimits)
-            // Orders go to the simulated broker: the backtester's fill model, with the run's capital and costs.
-            let broker = SimulatedBroker(initialCash: config.execution.initialCapital,
-                                         perFillCost: config.execution.perTradeCost,
-                                         slippageBps: config.execution.slippageBps)
-            var execution = ExecutionStream(symbol: config.symbol, settings: config.strategy,
-                                            execution: config.execution, riskLimits: riskLimits, broker: broker)
-            var resumeAt: (bars: UInt64, decisions: UInt64)?
-            if resume {
-                guard let journal = journalPath, journalDirectory == nil else {
-                    throw ValidationError("--resume needs --journal FILE (the interrupted session's journal)")
-                }
-                let opened = try SessionJournal.open(path: journal)
-                let session = try opened.session()
-                guard try RunManifest.parse(session.manifest, file: journal).config == config else {
-                    throw ValidationError("--resume: \(journal) belongs to a session with another config")
-                }
-                let rebuilt = try opened.rebuild(symbol: config.symbol, settings: config.strategy,
-                                                 execution: config.execution, riskLimits: riskLimits)
-                execution = rebuilt.stream
-                resumeAt = (UInt64(rebuilt.bars.count), rebuilt.decisions)
-                recorder = opened
-            } else if let journal = journalPath {
-                recorder = try SessionJournal.create(path: journal, session: SessionJournal.Session(
-                    manifest: manifest.json, barsPerYear: inputs.barsPerYear, skippedRows: inputs.skippedRows.count))
-            }
+            let secret = try OperatorSecret.loadOrCreate(path: OperatorSecret.path(
+                explicit: operatorSecret, endpoints: try mesh.endpoints(),
+                environment: ProcessInfo.processInfo.environment))
+            logger.info("operator secret", metadata: ["path": "\(secret.path)"])
             var barLog: ExecutionNode.BarLog?
             if let liveLog {
                 let log = try LiveMetricsLog(path: liveLog)
                 barLog = { report in log.append(report) }
             }
-            node = ExecutionNode(
-                name: name, symbol: config.symbol,
-                execution: execution,
-                barSource: "DataSvc", signalSource: "StrategySvc", logger: logger, recorder: recorder,
-                barLog: barLog
-            ) { result in
-                guard result.equity.time == inputs.bars.time else {
-                    throw MeshError.protocolFailure("the bars executed are not the config's bars between start and end")
-                }
-                var inputs = inputs
-                inputs.predictedReturns = []
-                let outcome = try runner.write(result, inputs: inputs, config: config, outDirectory: out)
-                print("results: \(outcome.directory)")
-            }
-            if let resumeAt { node?.resume(afterBars: resumeAt.bars, decisions: resumeAt.decisions) }
+            // The wall clock only names a new journal in --journal-dir.
+            node = try ExecutionSession(
+                name: name, config: config, runner: runner,
+                options: .init(out: out, journal: journal, journalDirectory: journalDirectory, resume: resume),
+                operatorSecret: secret, barLog: barLog, clock: SystemMeshClock(), logger: logger
+            ) { directory in print("results: \(directory)") }.node
         }
         guard let node else {
             return try await ServiceRunner.run(name: name, subscriptions: ["bar.", "signal.", "ctl."], options: mesh)
         }
         let state = Locked(node)
-        // SIGUSR1 is the kill switch too (`kill -USR1 <pid>`), for when the bus itself is in trouble.
+        let timeout = resumeTimeout
+        let watch = MeshNodeService.Watch(after: .milliseconds(Int64(timeout * 1000))) {
+            state.mutate { $0.feedSilence(after: timeout) }
+        }
+        // SIGUSR1 is the kill switch too (`kill -USR1 <pid>`), for when the bus itself is in trouble; trapped with
+        // ServiceLifecycle's signal support, like SIGTERM.
         let logger = mesh.logger(label: name)
-        let usr1 = SignalAction(SIGUSR1) {
-            do {
-                try state.mutate { try $0.kill(reason: "SIGUSR1", flatten: false) }
-            } catch {
-                logger.critical("kill switch could not be journaled", metadata: ["error": "\(error)"])
+        // The service's publisher, once on the bus: a kill by signal goes through the same blocking lane as the
+        // batches, after them, so that the journal keeps its order.
+        let publisher = Mutex<MeshNodeService.Publish?>(nil)
+        let usr1 = await UnixSignalsSequence(trapping: .sigusr1)
+        let killSwitch = Task {
+            for await _ in usr1 {
+                do {
+                    let publish = publisher.withLock { $0 } ?? MeshNodeService.Publish { _, _, _, _ in }
+                    try state.mutate {
+                        $0.kill(reason: "SIGUSR1", flatten: false)
+                        try $0.flush(publish: publish)
+                    }
+                } catch {
+                    logger.critical("kill switch could not be journaled", metadata: ["error": "\(error)"])
+                }
             }
         }
-        defer { withExtendedLifetime(usr1) {} }
+        defer { killSwitch.cancel() }
         try await ServiceRunner.run(
             name: name, subscriptions: node.subscriptions, options: mesh,
             work: { e, publish in try state.mutate { try $0.handle(e, publish: publish) } },
             batchEnd: { publish in try state.mutate { try $0.flush(publish: publish) } },
-            onReady: { publish in state.mutate { $0.requestMissing(publish: publish) } })
+            onReady: { publish in
+                publisher.withLock { $0 = publish }
+                state.mutate { $0.requestMissing(publish: publish) }
+            },
+            watch: watch)
     }
 }

@@ -266,11 +266,13 @@ public final class SessionJournal: @unchecked Sendable {
         return plans
     }
 
-    /// Kill switch events in order: (bars done, decisions done, kill?, flatten).
-    public func events() throws(JournalError) -> [(barsDone: UInt64, decisionsDone: UInt64, kill: Bool, flatten: Bool)] {
-        var out: [(UInt64, UInt64, Bool, Bool)] = []
-        try db.prepare("SELECT bars_done, decisions_done, kind, flatten FROM events ORDER BY id").rows { row in
-            out.append((UInt64(row.int(0)), UInt64(row.int(1)), row.text(2) == "kill", row.int(3) == 1))
+    /// Kill switch events in order: (bars done, decisions done, kill?, flatten, detail).
+    public func events() throws(JournalError)
+        -> [(barsDone: UInt64, decisionsDone: UInt64, kill: Bool, flatten: Bool, detail: String)]
+    {
+        var out: [(UInt64, UInt64, Bool, Bool, String)] = []
+        try db.prepare("SELECT bars_done, decisions_done, kind, flatten, detail FROM events ORDER BY id").rows { row in
+            out.append((UInt64(row.int(0)), UInt64(row.int(1)), row.text(2) == "kill", row.int(3) == 1, row.text(4)))
         }
         return out
     }
@@ -304,7 +306,7 @@ public final class SessionJournal: @unchecked Sendable {
         var stream = ExecutionStream(symbol: symbol, settings: settings, execution: execution, riskLimits: riskLimits)
         func applyEvents(bars done: UInt64, decisions applied: UInt64) {
             while let e = events.first, e.barsDone == done, e.decisionsDone == applied {
-                if e.kill { stream.kill(flatten: e.flatten) } else { stream.resume() }
+                if e.kill { stream.kill(reason: e.detail, flatten: e.flatten) } else { stream.resume() }
                 events.removeFirst()
             }
         }

@@ -12,16 +12,18 @@ public enum ServiceRunner {
 
     public static func run(name: String, subscriptions: [String], options: MeshOptions, logger: Logger? = nil,
                            work: Work? = nil, batchEnd: MeshNodeService.BatchEnd? = nil,
-                           onReady: MeshNodeService.BatchEnd? = nil) async throws {
+                           onReady: MeshNodeService.BatchEnd? = nil, watch: MeshNodeService.Watch? = nil)
+        async throws {
         try await failing {
             StreamingAllocator.configure()
             let logger = logger ?? options.logger(label: name)
             let endpoints = try options.endpoints()
             let node = MeshNodeService(
                 name: name, endpoints: endpoints, subscriptions: subscriptions, clock: SystemMeshClock(),
-                logger: logger, gapPolicy: options.gapPolicy, batchEnd: batchEnd, onReady: onReady
+                logger: logger, gapPolicy: options.gapPolicy, batchEnd: batchEnd, onReady: onReady,
+                watch: watch
             ) { envelope, missing, publish in
-                if case .kill(let reason, let flatten) = envelope.message {
+                if case .kill(let reason, let flatten) = envelope.message, envelope.topic == Topic.kill {
                     logger.warning("kill switch received", metadata: [
                         "reason": "\(reason)", "flatten": "\(flatten)", "from": "\(envelope.source)",
                     ])

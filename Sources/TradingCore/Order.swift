@@ -40,6 +40,8 @@ public enum FillReason: String, Sendable, Hashable, Codable, CaseIterable {
     case takeProfit = "take_profit"
     case dailyCap = "daily_cap"
     case end
+    /// The kill switch closed the position (`MeshCtl kill --flatten`, or `flatten_on_kill` in the risk config).
+    case kill
 }
 
 /// An execution of (all of) an order.

@@ -329,7 +329,8 @@ extension ReplayTests {
                 import sqlite3, sys
                 db = sqlite3.connect(sys.argv[1])
                 one = lambda q: db.execute(q).fetchone()[0]
-                print(one("SELECT value FROM meta WHERE key = 'schema_version'"), one("SELECT COUNT(*) FROM orders"),
+                print(one("SELECT value FROM meta WHERE key = 'schema_version'"),
+                      one("SELECT COUNT(*) FROM orders WHERE acknowledged = 1"),
                       one("SELECT COUNT(*) FROM orders WHERE status = 'filled'"), one("SELECT COUNT(*) FROM fills"),
                       one("SELECT COUNT(*) FROM risk_events WHERE kind = 'denied' AND rule = 'kill_switch'"))
                 """, dir + "/journal.sqlite"])
@@ -337,7 +338,8 @@ extension ReplayTests {
             #expect(counts.count == 5, "\(query.stdout) \(query.stderr)")
             if counts.count == 5 {
                 #expect(counts[0] == 2, "schema version")
-                #expect(counts[1] > 0 && counts[1] == counts[2] && counts[2] == counts[3], "every order filled once")
+                #expect(counts[1] > 0 && counts[1] == counts[2] && counts[2] == counts[3],
+                        "every order the broker saw filled once")
                 #expect(counts[4] > 0, "decisions refused while halted are journaled")
             }
             // A second session may not reuse the journal; a file that is not one is refused, untouched.
@@ -351,6 +353,141 @@ extension ReplayTests {
             #expect(bad.status == 1)
             #expect(bad.stderr.contains("not a TradeMesh journal"), "\(bad.stderr)")
             #expect(try String(contentsOfFile: dir + "/bad.sqlite", encoding: .utf8) == "not a database")
+        }
+    }
+}
+
+/// Run one at a time with the replay tests: each starts a whole mesh of live-paced processes.
+extension ReplayTests {
+    /// The kill switch cannot be lost: acknowledged only once journaled, refused to strangers when lifting, and
+    /// still engaged after a crash.
+    @Suite(.timeLimit(.minutes(2))) struct DurableKillSwitchTests {
+        typealias T = BacktesterCommandTests
+
+        /// Runs `MeshCtl` on the mesh to its end: its status, stdout and stderr.
+        static func ctl(_ mesh: HandStartedMesh, _ args: [String], name: String) async throws
+            -> (status: Int32, out: String, err: String)
+        {
+            let p = try mesh.start("MeshCtl", args, stdout: mesh.dir + "/\(name).out", stderr: mesh.dir + "/\(name).err")
+            await T.exit(p)
+            return (p.terminationStatus, mesh.read("\(name).out"), mesh.read("\(name).err"))
+        }
+
+        /// A SQL count in the journal, read by a third party (Python's sqlite3).
+        static func count(_ sql: String, in journal: String) async throws -> Int? {
+            let query = try await T.execute(ReportTests.python, ["-c", """
+                import sqlite3, sys
+                print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])
+                """, journal, sql])
+            return Int(query.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+
+        @Test func aKillIsAcknowledgedOnceJournaledAndSurvivesACrash() async throws {
+            let mesh = HandStartedMesh()
+            let dir = mesh.dir
+            let journal = dir + "/journal.sqlite"
+            let config = HandStartedMesh.tradingConfig(from: "2024-10-01")
+            let bus = try mesh.start("MeshCtl", ["proxy"])
+            // With no execution service, nobody acknowledges: the switch's state is unknown, and MeshCtl says so.
+            let unheard = try await Self.ctl(mesh, ["kill", "--reason", "nobody", "--timeout", "1"], name: "kill0")
+            #expect(unheard.status == 1)
+            #expect(unheard.err.contains("no execution service acknowledged"), "\(unheard.err)")
+            let args = config + ["--journal", journal, "--out", dir + "/paper", "--log-level", "info"]
+            let first = try mesh.start("ExecSvc", args, stderr: dir + "/exec1.log")
+            let strategy = try mesh.start("StrategySvc", config)
+            let predict = try mesh.start("PredictSvc", ["serve"] + config)
+            // One hourly bar every 20 ms of real time: some 40 s of session.
+            let data = try mesh.start("DataSvc", ["live", "--speed", "180000"] + config)
+            #expect(try await mesh.waitUntil("exec1.log", contains: "service ready"))
+            // Once the session trades (an order in the journal), pull the switch.
+            let deadline = ContinuousClock.now + .seconds(30)
+            while (try await Self.count("SELECT COUNT(*) FROM orders", in: journal) ?? 0) == 0
+                    && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            let killed = try await Self.ctl(mesh, ["kill", "--reason", "drill"], name: "kill1")
+            #expect(killed.status == 0, "\(killed.err)")
+            #expect(killed.out.contains("ExecSvc: kill switch acknowledged, halted"), "\(killed.out)")
+            // Acknowledged means committed: the kill is in the file the moment MeshCtl returns.
+            #expect(try await Self.count("SELECT COUNT(*) FROM events WHERE kind = 'kill'", in: journal) == 1)
+            // A stranger cannot lift it: a resume without the operator's proof is refused (and does not crash).
+            let evil = try await Self.ctl(mesh, ["pub", "ctl.resume", #"{"reason":"evil"}"#, "--source", "Evil"],
+                                          name: "evil")
+            #expect(evil.status == 0)
+            #expect(try await mesh.waitUntil("exec1.log", contains: "request refused"), "\(mesh.read("exec1.log"))")
+            let secret = try FileManager.default.attributesOfItem(atPath: dir + "/operator.secret")
+            #expect((secret[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+            // A crash right after: the restarted service comes back halted and places no order.
+            kill(first.processIdentifier, SIGKILL)
+            await T.exit(first)
+            let second = try mesh.start("ExecSvc", args + ["--resume"], stderr: dir + "/exec2.log")
+            #expect(try await mesh.waitUntil("exec2.log", contains: "resumed from the journal"))
+            #expect(mesh.read("exec2.log").contains("halted=true"), "\(mesh.read("exec2.log"))")
+            try await Task.sleep(for: .seconds(2))   // bars go by while halted
+            // The operator lifts it (MeshCtl reads the operator secret): acknowledged, trading again.
+            let resumed = try await Self.ctl(mesh, ["resume", "--reason", "drill over"], name: "resume")
+            #expect(resumed.status == 0, "\(resumed.err)")
+            #expect(resumed.out.contains("ExecSvc: resume acknowledged, trading"), "\(resumed.out)")
+            try await mesh.expectClean([data, second, strategy, predict], seconds: 90)
+            bus.terminate()
+            await T.exit(bus)
+            let events = try await Self.count("SELECT COUNT(*) FROM events", in: journal)
+            #expect(events == 2, "the kill and the operator's resume; the refused resume is not an event")
+            // No decision was carried out between the kill and the resume, across the crash (a stop may still
+            // close a position: that reduces risk).
+            let traded = try await Self.count("""
+                SELECT COUNT(*) FROM fills WHERE reason = 'signal'
+                AND seq > (SELECT bars_done FROM events WHERE kind = 'kill')
+                AND seq <= (SELECT bars_done FROM events WHERE kind = 'resume')
+                """, in: journal)
+            #expect(traded == 0)
+            let halted = try await Self.count("""
+                SELECT (SELECT bars_done FROM events WHERE kind = 'resume')
+                     - (SELECT bars_done FROM events WHERE kind = 'kill')
+                """, in: journal)
+            #expect((halted ?? 0) > 0, "bars went by while halted")
+        }
+
+        @Test func aResumeWithoutBarsStartsAndAResumeAfterTheFeedEndedFails() async throws {
+            let mesh = HandStartedMesh()
+            let dir = mesh.dir
+            let journal = dir + "/journal.sqlite"
+            let config = HandStartedMesh.tradingConfig(from: "2024-11-15")
+            let args = config + ["--journal", journal, "--log-level", "info"]
+            let bus = try mesh.start("MeshCtl", ["proxy"])
+            // A session stopped before its first bar: its journal has none.
+            let first = try mesh.start("ExecSvc", args + ["--out", dir + "/paper"], stderr: dir + "/exec1.log")
+            #expect(try await mesh.waitUntil("exec1.log", contains: "service ready"))
+            first.terminate()
+            await T.exit(first)
+            #expect(first.terminationStatus == 0)
+            // Resumed on it, it asks for the feed from the first bar and runs the session to its end.
+            let second = try mesh.start("ExecSvc", args + ["--resume", "--out", dir + "/paper"],
+                                        stderr: dir + "/exec2.log")
+            #expect(try await mesh.waitUntil("exec2.log", contains: "resumed from the journal"))
+            let strategy = try mesh.start("StrategySvc", config)
+            let predict = try mesh.start("PredictSvc", ["serve"] + config)
+            let data = try mesh.start("DataSvc", ["live", "--speed", "1800000"] + config)
+            try await mesh.expectClean([data, second, strategy, predict])
+            let run = try await T.backtester(["run", "--out", dir + "/run"] + config)
+            #expect(run.status == 0)
+            ReplayTests.expectSameFiles(dir + "/run", dir + "/paper")
+            // The feed has ended: a resume now waits for nothing; it says so and exits non-zero.
+            let started = ContinuousClock.now
+            let late = try mesh.start("ExecSvc", args + ["--resume", "--resume-timeout", "1", "--out", dir + "/late"],
+                                      stderr: dir + "/exec3.log")
+            await T.exit(late)
+            #expect(late.terminationStatus != 0)
+            #expect(mesh.read("exec3.log").contains("the feed has ended"), "\(mesh.read("exec3.log"))")
+            #expect(ContinuousClock.now - started < .seconds(30))
+            bus.terminate()
+            await T.exit(bus)
+            // --journal-dir errors name the path and the reason.
+            let notADirectory = try await T.execute(T.sibling("ExecSvc"), config + ["--journal-dir", journal + "/x"])
+            #expect(notADirectory.status != 0)
+            #expect(notADirectory.stderr.contains("--journal-dir \(journal)/x: cannot create the directory: \(journal) is not a directory"),
+                    "\(notADirectory.stderr)")
+            #expect(!notADirectory.stderr.contains("NSCocoaErrorDomain"))
         }
     }
 }

@@ -19,7 +19,7 @@ import TradingCore
         let messages: [(String, MeshMessage)] = [
             ("ctl.kill", .kill(reason: String(repeating: "halt ", count: 200), flatten: true)),
             ("ctl.ready", .ready(service: "ExecSvc", topics: (0..<60).map { "bar.SYM\($0)" })),
-            ("ctl.resume", .resume(reason: "reprise après l’arrêt — ok ✓")),
+            ("ctl.resume", .resume(reason: "reprise après l’arrêt — ok ✓", proof: "")),
         ]
         for (topic, message) in messages {
             let e = Envelope(topic: topic, source: "Svc-é", seq: 7, tsEvent: 1, tsInit: 2, message: message)

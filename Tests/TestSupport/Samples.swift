@@ -22,7 +22,10 @@ public enum Samples {
         ("ctl.ready", .ready(service: "StrategySvc", topics: ["bar.", "pred.", "ctl."])),
         ("ctl.ack", .ack(service: "ExecSvc", lastSeq: 4_242)),
         ("ctl.kill", .kill(reason: "manual stop", flatten: true)),
-        ("ctl.resume", .resume(reason: "checked the positions")),
+        ("ctl.resume", .resume(reason: "checked the positions", proof: String(repeating: "ab", count: 32))),
+        ("ctl.kill.ack", .killAck(KillAck(service: "ExecSvc", requestSource: "MeshCtl", requestSeq: 1,
+                                          requestTime: 1_700_000_003_600_000_002, accepted: false, halted: true,
+                                          detail: "a resume needs the operator's proof"))),
         ("ctl.resend", .resend(service: "ExecSvc", topic: "bar.NVDA", fromSeq: 1_207)),
         ("order.denied.NVDA", .denied(OrderDenied(
             order: Order(clientOrderID: "threshold-NVDA-43-denied", symbol: "NVDA", side: .buy, quantity: 3000,

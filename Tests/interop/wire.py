@@ -3,11 +3,11 @@ import struct
 
 TYPES = {1: "bar", 2: "prediction", 3: "signal", 4: "order", 5: "fill", 6: "position", 7: "denied",
          10: "ready", 11: "ack", 12: "kill", 13: "heartbeat", 14: "end",
-         15: "resume", 16: "resend"}
+         15: "resume", 16: "resend", 17: "kill_ack"}
 DIRECTIONS = {0: "FLAT", 1: "LONG", 2: "SHORT"}
 SIDES = {0: "BUY", 1: "SELL"}
 ORDER_TYPES = {0: "MARKET", 1: "LIMIT", 2: "STOP"}
-FILL_REASONS = {0: "signal", 1: "stop", 2: "take_profit", 3: "daily_cap", 4: "end"}
+FILL_REASONS = {0: "signal", 1: "stop", 2: "take_profit", 3: "daily_cap", 4: "end", 5: "kill"}
 
 
 class Reader:
@@ -85,6 +85,11 @@ def decode(topic, payload):
         m["flatten"] = bool(r.take("B"))
     elif kind == "resume":
         m["reason"] = r.string()
+        m["proof"] = r.string()
+    elif kind == "kill_ack":
+        m["service"], m["request_source"] = r.string(), r.string()
+        m["request_seq"], m["request_time"], accepted, halted = r.take("QqBB")
+        m.update(accepted=bool(accepted), halted=bool(halted), detail=r.string())
     elif kind == "resend":
         m["service"], m["stream_topic"] = r.string(), r.string()
         m["from_seq"] = r.take("Q")

@@ -41,6 +41,8 @@ public enum Topic {
     public static let ready = "ctl.ready"
     public static let ack = "ctl.ack"
     public static let kill = "ctl.kill"
+    /// An execution service's answer to a kill or a resume (`KillAck`).
+    public static let killAck = "ctl.kill.ack"
     public static let resume = "ctl.resume"
     public static let resend = "ctl.resend"
     public static let heartbeat = "ctl.heartbeat"
@@ -80,6 +82,7 @@ public enum Topic {
             if equals("ctl.ready") { return .ready }
             if equals("ctl.ack") { return .ack }
             if equals("ctl.kill") { return .kill }
+            if equals("ctl.kill.ack") { return .killAck }
             if equals("ctl.resume") { return .resume }
             if equals("ctl.resend") { return .resend }
             if equals("ctl.heartbeat") { return .heartbeat }

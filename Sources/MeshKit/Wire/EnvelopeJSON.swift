@@ -51,8 +51,12 @@ public enum EnvelopeJSON {
             j.rawField("topics", "[" + topics.map(JSONWriter.quote).joined(separator: ",") + "]")
         case .ack(let service, let lastSeq):
             j.field("service", service); j.field("last_seq", Int(clamping: lastSeq))
-        case .resume(let reason):
-            j.field("reason", reason)
+        case .resume(let reason, let proof):
+            j.field("reason", reason); j.field("proof", proof)
+        case .killAck(let a):
+            j.field("service", a.service); j.field("request_source", a.requestSource)
+            j.field("request_seq", Int(clamping: a.requestSeq)); j.field("request_time", Int(a.requestTime))
+            j.field("accepted", a.accepted); j.field("halted", a.halted); j.field("detail", a.detail)
         case .resend(let service, let topic, let fromSeq):
             j.field("service", service); j.field("stream_topic", topic); j.field("from_seq", Int(fromSeq))
         case .denied(let d):
@@ -147,7 +151,12 @@ public enum EnvelopeJSON {
         case .ack:
             message = .ack(service: try f.string("service"), lastSeq: UInt64(max(0, try f.int("last_seq"))))
         case .resume:
-            message = .resume(reason: try f.string("reason", default: "manual"))
+            message = .resume(reason: try f.string("reason", default: "manual"), proof: try f.string("proof", default: ""))
+        case .killAck:
+            message = .killAck(KillAck(service: try f.string("service"), requestSource: try f.string("request_source"),
+                                       requestSeq: UInt64(clamping: try f.int("request_seq")),
+                                       requestTime: try f.int("request_time"), accepted: try f.bool("accepted", default: true),
+                                       halted: try f.bool("halted", default: true), detail: try f.string("detail", default: "")))
         case .resend:
             message = .resend(service: try f.string("service", default: "MeshCtl"), topic: try f.string("stream_topic"),
                               fromSeq: UInt64(max(1, try f.int("from_seq"))))

@@ -21,8 +21,11 @@ public enum MeshMessage: Sendable, Equatable {
     case ack(service: String, lastSeq: UInt64)
     /// Kill switch: stop trading (cancel orders; flatten when `flatten`).
     indirect case kill(reason: String, flatten: Bool)
-    /// Lifts the kill switch.
-    indirect case resume(reason: String)
+    /// Lifts the kill switch; `proof` is the operator's HMAC over the request (`OperatorSecret`), without which an
+    /// execution service refuses it.
+    indirect case resume(reason: String, proof: String)
+    /// An execution service's answer to a kill or a resume, after its journal has the new state.
+    indirect case killAck(KillAck)
     /// The risk layer refused an order: which rule, its limit, the value that broke it, why.
     indirect case denied(OrderDenied)
     /// `service` asks the publisher of `topic` to publish it again from sequence `fromSeq` (a restarted service
@@ -50,6 +53,7 @@ public enum MeshMessage: Sendable, Equatable {
         case .resend: .resend
         case .heartbeat: .heartbeat
         case .end: .end
+        case .killAck: .killAck
         }
     }
 }
@@ -78,7 +82,7 @@ public struct Heartbeat: Sendable, Equatable {
 public enum MessageType: UInt8, Sendable, CaseIterable {
     case bar = 1, prediction = 2, signal = 3, order = 4, fill = 5, position = 6
     case denied = 7
-    case ready = 10, ack = 11, kill = 12, heartbeat = 13, end = 14, resume = 15, resend = 16
+    case ready = 10, ack = 11, kill = 12, heartbeat = 13, end = 14, resume = 15, resend = 16, killAck = 17
 
     /// The name used in JSON (`MeshCtl tap`, `MeshCtl pub`) and docs.
     public var name: String {
@@ -97,6 +101,7 @@ public enum MessageType: UInt8, Sendable, CaseIterable {
         case .resume: "resume"
         case .denied: "denied"
         case .resend: "resend"
+        case .killAck: "kill_ack"
         }
     }
 }

@@ -85,8 +85,11 @@ public enum WireCodec {
             w.string(service); w.u64(lastSeq)
         case .kill(let reason, let flatten):
             w.string(reason); w.u8(flatten ? 1 : 0)
-        case .resume(let reason):
-            w.string(reason)
+        case .resume(let reason, let proof):
+            w.string(reason); w.string(proof)
+        case .killAck(let a):
+            w.string(a.service); w.string(a.requestSource); w.u64(a.requestSeq); w.i64(a.requestTime)
+            w.u8(a.accepted ? 1 : 0); w.u8(a.halted ? 1 : 0); w.string(a.detail)
         case .resend(let service, let topic, let fromSeq):
             w.string(service); w.string(topic); w.u64(fromSeq)
         case .denied(let d):
@@ -209,7 +212,14 @@ public enum WireCodec {
             guard flatten <= 1 else { throw .badField("kill flatten \(flatten)") }
             message = .kill(reason: reason, flatten: flatten == 1)
         case .resume:
-            message = .resume(reason: try r.string())
+            message = .resume(reason: try r.string(), proof: try r.string())
+        case .killAck:
+            let service = try r.string(), source = try r.string()
+            let seq = try r.u64(), time = try r.i64()
+            let accepted = try r.u8(), halted = try r.u8()
+            guard accepted <= 1, halted <= 1 else { throw .badField("kill_ack flags \(accepted) \(halted)") }
+            message = .killAck(KillAck(service: service, requestSource: source, requestSeq: seq, requestTime: time,
+                                       accepted: accepted == 1, halted: halted == 1, detail: try r.string()))
         case .resend:
             message = .resend(service: try r.string(), topic: try r.string(), fromSeq: try r.u64())
         case .denied:
@@ -289,6 +299,7 @@ public enum WireCodec {
         case .takeProfit: 2
         case .dailyCap: 3
         case .end: 4
+        case .kill: 5
         }
     }
 
@@ -299,6 +310,7 @@ public enum WireCodec {
         case 2: .takeProfit
         case 3: .dailyCap
         case 4: .end
+        case 5: .kill
         default: throw .badField("fill reason \(code)")
         }
     }

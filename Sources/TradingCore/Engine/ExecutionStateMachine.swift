@@ -135,9 +135,20 @@ public struct ExecutionStateMachine: Sendable {
         }
     }
 
-    /// Drops the order decided on the last close, if any (the kill switch cancels open orders).
-    public mutating func cancelPending() {
-        pending = nil
+    /// Drops the order decided on the last close, if any (the kill switch cancels open orders); returns what it
+    /// asked for.
+    @discardableResult
+    public mutating func cancelPending() -> Signal? {
+        defer { pending = nil }
+        return pending.map { Signal(direction: $0, size: pendingSize) }
+    }
+
+    /// Closes the position at the next open, for `reason` (the kill switch's flatten), whatever was decided.
+    public mutating func flatten(reason: FillReason) {
+        guard units != 0 else { return }
+        pending = .flat
+        pendingSize = .units(abs(units))
+        pendingReason = reason
     }
 
     /// Whether an order decided on the last close waits for the next open.
@@ -162,11 +173,7 @@ public struct ExecutionStateMachine: Sendable {
         // Sized against the price the fill model expects; the account moves by the price actually filled.
         let expected = fillModel.price(price, buying: buying)
         let equity = cash
-        let qty: Double
-        switch size {
-        case .units(let u): qty = u
-        case .fraction(let f): qty = (f * equity / expected).rounded(.down)
-        }
+        let qty = PositionSizer.units(size, equity: equity, price: expected)
         if !(qty > 0) || qty * expected > execution.maxLeverage * equity * (1 + 1e-12) {
             rejectedOrders += 1
             return false

@@ -12,11 +12,8 @@ public struct ExecutionStream: Sendable {
     private var withoutPrediction = 0
     /// The close of the last executed bar.
     public private(set) var lastClose = Double.nan
-    /// Set by the kill switch: no decision is carried out until `resume`.
-    public private(set) var isHalted = false
-    private var flattenWhileHalted = false
-    /// The live risk rules, when the run applies them.
-    public private(set) var risk: RiskGate?
+    /// The live risk rules and the kill switch (held by the rules' state machine, rules or not).
+    public private(set) var gate: RiskGate
     /// The broker and what it said during the last step (`orders`, `rejections`).
     public private(set) var venue: BrokerVenue
 
@@ -25,12 +22,21 @@ public struct ExecutionStream: Sendable {
                 broker: (any Broker)? = nil) {
         self.symbol = symbol
         machine = ExecutionStateMachine(settings: settings, execution: execution)
-        risk = riskLimits.map { RiskGate(limits: $0, symbol: symbol, initialEquity: execution.initialCapital) }
+        gate = RiskGate(limits: riskLimits, symbol: symbol, initialEquity: execution.initialCapital)
         venue = BrokerVenue(broker: broker ?? SimulatedBroker(initialCash: execution.initialCapital,
                                                               perFillCost: execution.perTradeCost,
                                                               slippageBps: execution.slippageBps),
                             strategy: settings.name, symbol: symbol)
     }
+
+    /// The live risk rules, when the run applies them.
+    public var risk: RiskGate? { gate.enforcesRules ? gate : nil }
+
+    /// The risk rules' denials and trading state changes so far, the kill switch's included.
+    public var riskEvents: [RiskGate.Event] { gate.events }
+
+    /// Whether the kill switch holds: no decision is carried out until `resume`.
+    public var isHalted: Bool { gate.isKilled }
 
     /// The orders sent to the broker during the last `execute` or `finish`, in order.
     public var orders: [Order] { venue.orders }
@@ -44,7 +50,9 @@ public struct ExecutionStream: Sendable {
     @discardableResult
     public mutating func execute(_ bar: Bar, sequence: UInt64) -> [Fill] {
         let tradesBefore = machine.trades.count
-        risk?.barOpening(time: bar.time, equity: equity.equity.last ?? machine.execution.initialCapital)
+        if gate.enforcesRules {
+            gate.barOpening(time: bar.time, equity: equity.equity.last ?? machine.execution.initialCapital)
+        }
         venue.begin(sequence: sequence)
         venue.barOpened(bar)
         machine.barOpened(time: bar.time, open: bar.open, high: bar.high, low: bar.low, venue: &venue)
@@ -57,7 +65,7 @@ public struct ExecutionStream: Sendable {
         lastClose = bar.close
         if machine.trades.count > tradesBefore { realize(since: tradesBefore) }
         let fills = venue.fills
-        risk?.barClosed(fills: fills, close: bar.close, time: bar.time)
+        if gate.enforcesRules { gate.barClosed(fills: fills, close: bar.close, time: bar.time) }
         return fills
     }
 
@@ -67,35 +75,42 @@ public struct ExecutionStream: Sendable {
     public mutating func apply(_ plan: SignalPlan) -> Signal? {
         if plan.predictedReturn == nil { withoutPrediction += 1 }
         var signal = plan.signal(for: machine.direction)
-        guard isHalted else {
-            if risk != nil, let time = equity.time.last {
-                signal = risk!.vet(signal, units: machine.units, equity: equity.equity.last ?? machine.cash,
-                                   close: lastClose, time: time)
+        guard gate.isKilled else {
+            if gate.enforcesRules, let time = equity.time.last {
+                signal = gate.vet(signal, units: machine.units, equity: equity.equity.last ?? machine.cash,
+                                  close: lastClose, time: time)
             }
             machine.decide(signal)
             return nil
         }
-        if flattenWhileHalted && machine.units != 0 {
-            machine.decide(Signal(direction: .flat, size: signal.size))
-        }
+        if gate.killFlattens { machine.flatten(reason: .kill) }
         return signal.direction != machine.direction ? signal : nil
     }
 
     /// The kill switch: the order waiting for the next open is cancelled, no decision is carried out until
-    /// `resume()`, and with `flatten` the position is closed at the next open.
-    public mutating func kill(flatten: Bool) {
-        isHalted = true
-        flattenWhileHalted = flatten
-        machine.cancelPending()
-        if flatten && machine.units != 0 {
-            machine.decide(Signal(direction: .flat, size: .units(abs(machine.units))))
-        }
+    /// `resume()`, and with `flatten` (or the risk config's `flatten_on_kill`) the position is closed at the next
+    /// open (a fill with reason `kill`). Returns what the cancelled order asked for, if one was waiting.
+    @discardableResult
+    public mutating func kill(reason: String = "kill switch", flatten: Bool) -> Signal? {
+        gate.kill(reason: reason, flatten: flatten, time: equity.time.last ?? 0)
+        let cancelled = machine.cancelPending()
+        if gate.killFlattens { machine.flatten(reason: .kill) }
+        return cancelled
     }
 
     /// Lifts the kill switch: the next decision is carried out again.
     public mutating func resume() {
-        isHalted = false
-        flattenWhileHalted = false
+        gate.resume(time: equity.time.last ?? 0)
+    }
+
+    /// The order `signal` asks for from the position held, sized as it would be on the last close: closing the
+    /// position for `flat`, else the opening order. What a refused or cancelled decision is reported as.
+    public func order(for signal: Signal) -> (side: OrderSide, quantity: Double) {
+        let position = machine.units
+        let buying = signal.direction == .long || (signal.direction == .flat && position < 0)
+        let quantity = signal.direction == .flat
+            ? abs(position) : PositionSizer.units(signal.size, equity: equity.equity.last ?? 0, price: lastClose)
+        return (buying ? .buy : .sell, quantity)
     }
 
     /// The account after the last executed bar, marked to its close.
@@ -124,7 +139,7 @@ public struct ExecutionStream: Sendable {
             openPosition: lastClose.isNaN ? nil : machine.openPosition(mark: lastClose),
             rejectedOrders: machine.rejectedOrders, barsWithoutPrediction: withoutPrediction,
             dailyCapHits: machine.dailyCapHits)
-        result.riskEvents = risk?.events
+        result.riskEvents = gate.enforcesRules ? gate.events : nil
         return (result, fills)
     }
 

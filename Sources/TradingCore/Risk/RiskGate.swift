@@ -27,18 +27,44 @@ public struct RiskGate: Sendable {
     public private(set) var rules: RiskStateMachine
     /// Denials and state changes, in order.
     public private(set) var events: [Event] = []
+    /// Whether the run applies risk rules (`risk_rules:`). Without, the gate holds only the kill switch: orders are
+    /// not vetted and the bars do not reach the rules.
+    public let enforcesRules: Bool
+    /// While the kill switch holds: whether the position is closed (asked with the kill, or `flatten_on_kill`).
+    public private(set) var killFlattens = false
     private let symbol: String
     private var day: Int64 = .min
     private var submitted: [String] = []
     private var flattenRequested = false
     private var orderCount = 0
 
-    public init(limits: RiskLimits, symbol: String, initialEquity: Double) {
-        rules = RiskStateMachine(limits: limits, startOfDayEquity: initialEquity)
+    /// A gate applying `limits`; with nil, one that holds only the kill switch.
+    public init(limits: RiskLimits?, symbol: String, initialEquity: Double) {
+        enforcesRules = limits != nil
+        rules = RiskStateMachine(limits: limits ?? RiskLimits(flattenOnHalt: false, flattenOnKill: false),
+                                 startOfDayEquity: initialEquity)
         self.symbol = symbol
     }
 
     public var state: TradingState { rules.state }
+
+    /// Whether the kill switch holds.
+    public var isKilled: Bool { rules.isKilled }
+
+    /// Engages the kill switch (see `RiskStateMachine.kill`); the change of trading state is an event at `time`.
+    mutating func kill(reason: String, flatten: Bool, time: Int64) {
+        killFlattens = flatten || rules.limits.flattenOnKill
+        for action in rules.kill(reason: reason, flatten: flatten) {
+            // The execution model cancels its own order and closes its own position.
+            if case .stateChanged = action { record([action], time: time) }
+        }
+    }
+
+    /// Lifts the kill switch (a daily-loss halt stays); the change of trading state is an event at `time`.
+    mutating func resume(time: Int64) {
+        killFlattens = false
+        record(rules.resume(), time: time)
+    }
 
     /// Before a bar executes: a new day restarts the daily loss from the equity the previous bar ended with.
     mutating func barOpening(time: Int64, equity: Double) {
@@ -71,11 +97,7 @@ public struct RiskGate: Sendable {
             guard pass(close, time: time) else { return Signal(direction: current, size: signal.size) }
         }
         guard signal.direction != .flat else { return signal }
-        let quantity: Double
-        switch signal.size {
-        case .units(let u): quantity = u
-        case .fraction(let f): quantity = (f * equity / close).rounded(.down)
-        }
+        let quantity = PositionSizer.units(signal.size, equity: equity, price: close)
         let open = order(side: signal.direction == .long ? .buy : .sell, quantity: quantity)
         return pass(open, time: time) ? signal : Signal(direction: .flat, size: signal.size)
     }

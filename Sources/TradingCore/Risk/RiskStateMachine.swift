@@ -43,7 +43,9 @@ public enum RiskAction: Sendable, Equatable {
 public struct RiskStateMachine: Sendable {
     public let limits: RiskLimits
     public private(set) var state: TradingState = .active
-    private var killed = false
+    /// The kill switch: engaged by `kill`, lifted only by `resume`. The one kill switch of the system: the
+    /// execution model (`ExecutionStream`, through `RiskGate`) and the broker wrapper both hold it here.
+    public private(set) var isKilled = false
     private var startOfDayEquity: Double
     private var realizedToday = 0.0
     private var unrealizedAtDayStart = 0.0
@@ -126,25 +128,26 @@ public struct RiskStateMachine: Sendable {
         startOfDayEquity = equity
         realizedToday = 0
         unrealizedAtDayStart = unrealized
-        guard !killed, state != .active else { return [] }
+        guard !isKilled, state != .active else { return [] }
         state = .active
         return [.stateChanged(.active, reason: "new trading day")]
     }
 
-    /// Kill switch: cancel every open order, flatten if configured, deny everything until `resume`.
-    public mutating func kill(reason: String) -> [RiskAction] {
-        killed = true
+    /// Kill switch: cancel every open order, flatten when asked (`flatten`) or configured (`flatten_on_kill`),
+    /// deny everything until `resume`.
+    public mutating func kill(reason: String, flatten: Bool = false) -> [RiskAction] {
+        isKilled = true
         var actions: [RiskAction] = []
         if state != .halted { actions.append(.stateChanged(.halted, reason: "kill switch: \(reason)")) }
         state = .halted
-        actions += haltActions(flatten: limits.flattenOnKill)
+        actions += haltActions(flatten: flatten || limits.flattenOnKill)
         return actions
     }
 
     /// Lifts the kill switch (never a daily-loss halt, which lasts until the next day).
     public mutating func resume() -> [RiskAction] {
-        guard killed else { return [] }
-        killed = false
+        guard isKilled else { return [] }
+        isKilled = false
         if let limit = dailyLossLimit {
             if dayPnL <= -limit { return [] }
             if let share = limits.reducingAt, -dayPnL >= share * limit {
@@ -208,7 +211,7 @@ public struct RiskStateMachine: Sendable {
         let reducing = current != 0 && abs(after) < abs(current) && (after == 0 || (after > 0) == (current > 0))
         switch state {
         case .halted:
-            return deny("halted", nil, nil, killed ? "kill switch is on; resume explicitly" : "daily loss limit reached; trading resumes next day")
+            return deny("halted", nil, nil, isKilled ? "kill switch is on; resume explicitly" : "daily loss limit reached; trading resumes next day")
         case .reducing where !reducing:
             return deny("reducing", nil, nil, "only orders that reduce a position are accepted (daily loss near its limit)")
         default:
