@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MeshKit
+import MeshServices
 
 /// `MeshCtl kill`: the kill switch — every execution service cancels its open order and refuses every decision
 /// until `MeshCtl resume`; with `--flatten` it also closes its positions at the next bar's open.

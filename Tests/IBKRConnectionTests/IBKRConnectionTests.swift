@@ -12,6 +12,8 @@ struct IBKRConnectionTests {
         var configuration = IBKRConnection.Configuration(port: tws.port, clientId: 7)
         configuration.initialBackoff = .milliseconds(10)
         configuration.maximumBackoff = .milliseconds(50)
+        // Heartbeats only where a test asks for them: an unasked reqCurrentTime would change what the server sees.
+        configuration.heartbeatInterval = .seconds(60)
         configure(&configuration)
         return IBKRConnection(configuration: configuration, logger: Logger(label: "ibkr-test"))
     }

@@ -1,7 +1,9 @@
 import Foundation
 import Journal
 import Logging
+import MeshKit
 import TradingCore
+import TradingRun
 
 /// One session of the execution service (`ExecSvc`), from a run config to the `ExecutionNode` that runs it: the
 /// inputs verified and hashed for the run manifest (built once), the journal created, named (`--journal-dir`) or

@@ -1,5 +1,7 @@
 import Foundation
+import MeshKit
 import TradingCore
+import TradingRun
 
 #if canImport(Glibc)
 import Glibc
