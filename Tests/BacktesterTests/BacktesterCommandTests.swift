@@ -282,7 +282,7 @@ import TestSupport
                                            "--on-bad-row", "skip", "--out", dir + "/out"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.components(separatedBy: "skipped bad row").count - 1 == 20, "\(r.stderr)")
-        #expect(r.stderr.contains("count=29 total=49 [TradingCore] more rows skipped, not listed"), "\(r.stderr)")
+        #expect(r.stderr.contains("count=29 total=49 [TradingRun] more rows skipped, not listed"), "\(r.stderr)")
         #expect(r.stdout.contains("skipped rows    49"))
     }
 }
