@@ -25,7 +25,7 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .long, help: "Grid (YAML): dotted config keys mapped to lists of values.")
     var grid: String
 
-    @Option(name: .long, help: "Worker threads (default: the number of cores).")
+    @Option(name: .long, help: "Worker threads; the default is the number of cores.")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(name: .long, help: "Run only shard i of n (0-based), e.g. 0/4.")
