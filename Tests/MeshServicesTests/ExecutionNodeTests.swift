@@ -53,6 +53,14 @@ import TradingCore
                                    publish: publish)
         #expect(next == .finish)
         #expect(finished.value?.equity.time.count == 2)
+        // The results are written off the I/O thread: what still arrives meanwhile finishes nothing twice.
+        finished.value = nil
+        let ends = sent.messages.filter { $0.topic == "ctl.end" }.count
+        _ = try node.handle(Self.envelope("ctl.end", "StrategySvc", 2,
+                                          .end(service: "StrategySvc", topic: "signal.X", lastSeq: 2)),
+                            publish: publish)
+        try node.flush(publish: publish)
+        #expect(finished.value == nil && sent.messages.filter { $0.topic == "ctl.end" }.count == ends)
     }
 
     @Test func theKillSwitchFromTheBusHoldsUntilResume() throws {

@@ -64,6 +64,9 @@ public struct ExecutionNode: Sendable {
     /// publishers) has been heard since. See `feedSilence`.
     public private(set) var heardFromFeed = false
     private var watchesFeed = false
+    /// Set once the run is finished: its results are being written off the I/O thread, and messages that still
+    /// arrive meanwhile change nothing.
+    private var finished = false
 
     public init(name: String, symbol: String, execution: ExecutionStream, barSource: String, signalSource: String,
                 logger: Logger, recorder: (any ExecutionRecorder)? = nil, barLog: BarLog? = nil,
@@ -220,6 +223,7 @@ public struct ExecutionNode: Sendable {
     }
 
     public mutating func handle(_ envelope: Envelope, publish: MeshNodeService.Publish) throws -> MeshNodeService.Next {
+        guard !finished else { return .proceed }
         switch envelope.message {
         case .bar(let s, let bar) where s == symbol && envelope.topic == barTopic:
             guard inputFilter.accept(envelope, from: barSource, logger: logger) else { return .proceed }
@@ -301,6 +305,7 @@ public struct ExecutionNode: Sendable {
             }
         }
         guard let end = endSeq, nextBar > end, appliedPlans >= end else { return .proceed }
+        finished = true
         let (result, fills) = execution.finish(sequence: end)
         recordOrders(seq: end, time: result.equity.time.last ?? 0)
         for fill in fills { journal(.fill(fill, seq: end, time: result.equity.time.last ?? 0)) }
