@@ -118,39 +118,65 @@ public final class BusConnection: @unchecked Sendable {
         self.continuation = continuation
     }
 
-    /// Connects the sockets and starts the I/O thread. Connection errors (bad endpoint) throw here.
+    /// Connects the sockets and starts the I/O thread. A bad or unusable endpoint (unknown transport, address in use,
+    /// unwritable ipc path) throws here, naming the endpoint and the reason, after closing everything it opened —
+    /// so that the process can exit at once instead of blocking in `zmq_ctx_term` on a socket left open.
     public func start() throws {
-        let ctx = try ZMQContext()
-        // XPUB rather than PUB: the forwarder's subscriptions arrive on it, which tells when the connection is up.
-        let pub = try ZMQSocket(context: ctx, type: .xpub)
-        try pub.setLinger(milliseconds: 1000)
-        try pub.setSendHighWaterMark(0)
-        let direct = endpoints.peers.first { $0.name == source }
-        if let direct {
-            // Direct mode: this service's own publisher, which every peer subscribes to. Verbose, so that each
-            // peer's marker subscription is seen, not just the first.
-            try pub.setXPubVerbose(true)
-            MeshEndpoints.prepareDirectory(for: direct.endpoint)
-            try pub.bind(direct.endpoint)
-        } else {
-            try pub.connect(endpoints.frontend)
-        }
-        let sub: ZMQSocket? = subscriptions.isEmpty && direct == nil ? nil : try ZMQSocket(context: ctx, type: .sub)
-        if let sub {
-            try sub.setLinger(milliseconds: 0)
-            try sub.setReceiveHighWaterMark(0)
-            for prefix in subscriptions { try sub.subscribe(prefix) }
-            try sub.connect(endpoints.backend)
-            if direct != nil {
-                try sub.subscribe(MeshEndpoints.peerMarker)   // last: see `MeshEndpoints.peerMarker`
-                for peer in endpoints.peers { try sub.connect(peer.endpoint) }
-            }
-        }
-        peersExpected = direct == nil ? 0 : endpoints.peers.count
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw MeshError.config("pipe() failed: errno \(errno)") }
         _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
         _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
+        let ctx: ZMQContext
+        do {
+            ctx = try ZMQContext()
+        } catch {
+            close(fds[0])
+            close(fds[1])
+            throw error
+        }
+        var opened: [ZMQSocket] = []
+        let pub: ZMQSocket, sub: ZMQSocket?
+        let direct = endpoints.peers.first { $0.name == source }
+        do {
+            // XPUB rather than PUB: the forwarder's subscriptions arrive on it, which tells when the connection is up.
+            pub = try ZMQSocket(context: ctx, type: .xpub)
+            opened.append(pub)
+            try pub.setLinger(milliseconds: 1000)
+            try pub.setSendHighWaterMark(0)
+            if let direct {
+                // Direct mode: this service's own publisher, which every peer subscribes to. Verbose, so that each
+                // peer's marker subscription is seen, not just the first.
+                try pub.setXPubVerbose(true)
+                MeshEndpoints.prepareDirectory(for: direct.endpoint)
+                try Self.attach(pub, bind: true, direct.endpoint, role: "publisher of \(source)")
+            } else {
+                try Self.attach(pub, bind: false, endpoints.frontend, role: "bus frontend")
+            }
+            sub = subscriptions.isEmpty && direct == nil ? nil : try ZMQSocket(context: ctx, type: .sub)
+            if let sub {
+                opened.append(sub)
+                try sub.setLinger(milliseconds: 0)
+                try sub.setReceiveHighWaterMark(0)
+                for prefix in subscriptions { try sub.subscribe(prefix) }
+                try Self.attach(sub, bind: false, endpoints.backend, role: "bus backend")
+                if direct != nil {
+                    try sub.subscribe(MeshEndpoints.peerMarker)   // last: see `MeshEndpoints.peerMarker`
+                    for peer in endpoints.peers {
+                        try Self.attach(sub, bind: false, peer.endpoint, role: "publisher of \(peer.name)")
+                    }
+                }
+            }
+        } catch {
+            for socket in opened {
+                try? socket.setLinger(milliseconds: 0)
+                socket.close()
+            }
+            ctx.terminate()
+            close(fds[0])
+            close(fds[1])
+            throw error
+        }
+        peersExpected = direct == nil ? 0 : endpoints.peers.count
         lock.lock()
         context = ctx
         wakeRead = fds[0]
@@ -162,6 +188,15 @@ public final class BusConnection: @unchecked Sendable {
         }
         thread.name = "bus-io"
         thread.start()
+    }
+
+    /// Binds or connects `socket`; a failure becomes a `MeshError` naming the endpoint, its role and the reason.
+    private static func attach(_ socket: ZMQSocket, bind: Bool, _ endpoint: String, role: String) throws {
+        do {
+            if bind { try socket.bind(endpoint) } else { try socket.connect(endpoint) }
+        } catch {
+            throw MeshError.endpoint(role, endpoint, bind ? "bind" : "connect to", error)
+        }
     }
 
     /// Queues a message; the sequence number of its topic's stream is assigned here, in call order.

@@ -9,6 +9,9 @@ import Glibc
 public final class ZMQSocket: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
     public let type: ZMQSocketType
+    /// Kept alive by every socket: a context released before one of its sockets is closed would block in
+    /// `zmq_ctx_term` forever (a failed bind or connect used to leave a process hanging that way, SIGTERM unheard).
+    private let context: ZMQContext
     private var closed = false
     /// One receive buffer, initialised once at a stable heap address and never copied.
     private let message: UnsafeMutablePointer<zmq_msg_t>
@@ -19,6 +22,7 @@ public final class ZMQSocket: @unchecked Sendable {
         guard let h = zmq_socket(context.handle, type.raw) else { throw ZMQError.last("zmq_socket") }
         handle = h
         self.type = type
+        self.context = context
         message = .allocate(capacity: 1)
         zmq_msg_init(message)
         extra = .allocate(capacity: 1)
