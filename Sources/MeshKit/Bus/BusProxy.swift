@@ -16,6 +16,11 @@ public final class BusProxy: Sendable {
     private let done = DispatchSemaphore(value: 0)
     /// The claims on the endpoints, held while the forwarder runs.
     private let claims = Mutex<[EndpointLock]>([])
+    private let bound = Mutex<MeshEndpoints?>(nil)
+
+    /// The endpoints as bound, once `start()` has returned: a wildcard port (`tcp://127.0.0.1:*`) is replaced by
+    /// the port the system picked, which is what the services must connect to.
+    public var boundEndpoints: MeshEndpoints? { bound.withLock { $0 } }
 
     public init(endpoints: MeshEndpoints, logger: Logger) throws {
         self.endpoints = endpoints
@@ -56,8 +61,12 @@ public final class BusProxy: Sendable {
             claims.withLock { $0 = [] }
             throw error
         }
+        var actual = endpoints
+        actual.frontend = (try? xsub.lastEndpoint()) ?? endpoints.frontend
+        actual.backend = (try? xpub.lastEndpoint()) ?? endpoints.backend
+        bound.withLock { $0 = actual }
         logger.info("bus forwarder listening", metadata: [
-            "frontend": "\(endpoints.frontend)", "backend": "\(endpoints.backend)",
+            "frontend": "\(actual.frontend)", "backend": "\(actual.backend)",
         ])
         let thread = Thread { [self] in
             zmq_proxy(xsub.handle, xpub.handle, nil)   // returns on context shutdown (ETERM)

@@ -88,6 +88,17 @@ public final class ZMQSocket: @unchecked Sendable {
         if zmq_bind(handle, endpoint) != 0 { throw ZMQError.last("zmq_bind(\(endpoint))") }
     }
 
+    /// The endpoint this socket last bound or connected, as libzmq resolved it: after binding
+    /// `tcp://127.0.0.1:*`, the port the system picked (`ZMQ_LAST_ENDPOINT`).
+    public func lastEndpoint() throws -> String {
+        var buffer = [CChar](repeating: 0, count: 1024)
+        var size = buffer.count
+        if zmq_getsockopt(handle, ZMQ_LAST_ENDPOINT, &buffer, &size) != 0 {
+            throw ZMQError.last("zmq_getsockopt(ZMQ_LAST_ENDPOINT)")
+        }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     public func connect(_ endpoint: String) throws {
         if zmq_connect(handle, endpoint) != 0 { throw ZMQError.last("zmq_connect(\(endpoint))") }
     }
