@@ -93,6 +93,8 @@ public final class BusConnection: @unchecked Sendable {
     private var wakeWrite: Int32 = -1
     private let finished = DispatchSemaphore(value: 0)
     private var started = false
+    /// This process's entry in the session's registry (`SessionMembers`), removed when the connection stops.
+    private var memberFile: String?
     /// Direct mode: how many peers must have subscribed to this connection's own publisher before anything is
     /// sent (0 = forwarder mode, with the connect hold instead).
     private var peersExpected = 0
@@ -177,7 +179,9 @@ public final class BusConnection: @unchecked Sendable {
             throw error
         }
         peersExpected = direct == nil ? 0 : endpoints.peers.count
+        let member = SessionMembers.register(frontend: endpoints.frontend, name: source)
         lock.lock()
+        memberFile = member
         context = ctx
         wakeRead = fds[0]
         wakeWrite = fds[1]
@@ -448,6 +452,7 @@ public final class BusConnection: @unchecked Sendable {
         context?.terminate()
         close(wakeRead)
         close(wakeWrite)
+        if let memberFile = lock.withLock({ self.memberFile }) { unlink(memberFile) }
         continuation.finish()
         finished.signal()
     }
