@@ -12,8 +12,8 @@ public final class LiveMetricsLog: @unchecked Sendable {
         if !directory.isEmpty {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
-        if !FileManager.default.fileExists(atPath: path) {
-            FileManager.default.createFile(atPath: path, contents: nil)
+        if !FileManager.default.fileExists(atPath: path), !FileManager.default.createFile(atPath: path, contents: nil) {
+            throw ValidationErrorText("--live-log \(path): cannot be created (\(String(cString: strerror(errno))))")
         }
         guard let handle = FileHandle(forWritingAtPath: path) else {
             throw ValidationErrorText("--live-log \(path): cannot be opened for appending")

@@ -125,7 +125,10 @@ public struct ReplayMesh: Sendable {
         }
         let processes = group.members
         let pids = processes.map { "\($0.name) \($0.pid)\n" }.joined()
-        FileManager.default.createFile(atPath: runDirectory + "/pids", contents: Data(pids.utf8))
+        guard FileManager.default.createFile(atPath: runDirectory + "/pids", contents: Data(pids.utf8)) else {
+            group.stopAll()
+            throw ValidationErrorText("\(runDirectory)/pids: cannot be written (\(String(cString: strerror(errno))))")
+        }
         let stop = SignalStop { group.stopAll(); Glibc.exit(143) }
         defer { withExtendedLifetime(stop) {} }
         // Success: the four services exit 0 (ExecSvc only after writing the results).

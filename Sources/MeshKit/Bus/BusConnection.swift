@@ -88,6 +88,9 @@ public final class BusConnection: @unchecked Sendable {
     @exclusivity(unchecked) private var stats = Stats()
     /// Topic prefixes the forwarder has subscribed to on this connection's publisher.
     @exclusivity(unchecked) private var upstreamSubscriptions: Set<[UInt8]> = []
+    /// Tasks waiting for a subscription to one of these topics (`waitForSubscriber`), by id.
+    private var subscriberWaiters: [Int: (topic: String, continuation: CheckedContinuation<Void, any Error>)] = [:]
+    private var nextSubscriberWaiter = 0
     private var context: ZMQContext?
     private var wakeRead: Int32 = -1
     private var wakeWrite: Int32 = -1
@@ -260,15 +263,45 @@ public final class BusConnection: @unchecked Sendable {
     /// Whether a subscription that matches `topic` has reached this connection's publisher through the
     /// forwarder, so that a message on `topic` published now is delivered rather than filtered out.
     public func hasSubscriber(for topic: String) -> Bool {
+        lock.withLock { subscribed(topic) }
+    }
+
+    /// Caller holds `lock`.
+    private func subscribed(_ topic: String) -> Bool {
         var topic = topic
         return topic.withUTF8 { bytes in
-            lock.lock()
-            defer { lock.unlock() }
-            return upstreamSubscriptions.contains { prefix in
+            upstreamSubscriptions.contains { prefix in
                 prefix.count <= bytes.count && prefix.withUnsafeBytes { p in
                     p.isEmpty || memcmp(p.baseAddress!, bytes.baseAddress!, p.count) == 0
                 }
             }
+        }
+    }
+
+    /// Waits until `hasSubscriber(for: topic)` holds: resumed by the I/O thread when the subscription arrives.
+    /// Cancellation ends the wait with `CancellationError`.
+    public func waitForSubscriber(for topic: String) async throws {
+        let id = lock.withLock {
+            nextSubscriberWaiter += 1
+            return nextSubscriberWaiter
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+                lock.lock()
+                if subscribed(topic) {
+                    lock.unlock()
+                    c.resume()
+                } else if Task.isCancelled {
+                    lock.unlock()
+                    c.resume(throwing: CancellationError())
+                } else {
+                    subscriberWaiters[id] = (topic, c)
+                    lock.unlock()
+                }
+            }
+        } onCancel: {
+            let waiter = lock.withLock { subscriberWaiters.removeValue(forKey: id) }
+            waiter?.continuation.resume(throwing: CancellationError())
         }
     }
 
@@ -371,7 +404,13 @@ public final class BusConnection: @unchecked Sendable {
                     lock.lock()
                     if kind == 1 { upstreamSubscriptions.insert(Array(frame.dropFirst())) }
                     else if kind == 0 { upstreamSubscriptions.remove(Array(frame.dropFirst())) }
+                    var satisfied: [CheckedContinuation<Void, any Error>] = []
+                    for (id, waiter) in subscriberWaiters where subscribed(waiter.topic) {
+                        satisfied.append(waiter.continuation)
+                        subscriberWaiters[id] = nil
+                    }
                     lock.unlock()
+                    for c in satisfied { c.resume() }
                 }
             }
             if ready[0] {
@@ -384,7 +423,8 @@ public final class BusConnection: @unchecked Sendable {
                 for _ in 0..<Self.messagesPerTurn {
                     do {
                         // Decoded straight from libzmq's buffer (no copy of the frame) and handed on in place.
-                        try sub.receiveInPlace(dontWait: true) { count, frame in
+                        // (What `check` returns about garbage is already counted and logged by the monitor.)
+                        _ = try sub.receiveInPlace(dontWait: true) { count, frame in
                             monitor.check(frameCount: count, frame: frame, logger: logger) { envelope, missing in
                                 if let onEvent {
                                     onEvent(envelope, missing)
