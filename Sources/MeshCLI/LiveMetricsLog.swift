@@ -1,11 +1,12 @@
 import Foundation
+import Synchronization
 import TradingCore
 
 /// The live metrics log of a session: each bar's line goes to stdout and is appended (and flushed) to a file, so
 /// a crash loses at most the line being written.
-public final class LiveMetricsLog: @unchecked Sendable {
-    private let handle: FileHandle
-    private let lock = NSLock()
+public final class LiveMetricsLog: Sendable {
+    /// The file; the mutex also keeps a line on stdout and in the file together.
+    private let handle: Mutex<FileHandle>
 
     public init(path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
@@ -19,14 +20,14 @@ public final class LiveMetricsLog: @unchecked Sendable {
             throw ValidationErrorText("--live-log \(path): cannot be opened for appending")
         }
         handle.seekToEndOfFile()
-        self.handle = handle
+        self.handle = Mutex(handle)
     }
 
     public func append(_ report: BarReport) {
         let line = report.line + "\n"
-        lock.withLock {
+        handle.withLock { file in
             FileHandle.standardOutput.write(Data(line.utf8))
-            handle.write(Data(line.utf8))
+            file.write(Data(line.utf8))
         }
     }
 }

@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// A mesh service run as a child process of this one, its stderr kept in a log file.
-public final class LocalProcess: @unchecked Sendable {
+public final class LocalProcess: Sendable {
     public let name: String
     public let logPath: String
     public let outputPath: String

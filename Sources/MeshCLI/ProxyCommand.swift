@@ -33,9 +33,7 @@ public struct ProxyCommand: AsyncParsableCommand {
                     throw ValidationError("cannot write \(endpointsFile): \(String(cString: strerror(errno)))")
                 }
             }
-            let stop = SignalStop { proxy.stop() }
-            proxy.wait()
-            withExtendedLifetime(stop) {}
+            try await GracefulShutdown.run(logger: logger, stop: { proxy.stop() }) { proxy.wait() }
             logger.info("bus forwarder stopped")
         }
     }

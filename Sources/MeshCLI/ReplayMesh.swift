@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -189,13 +190,12 @@ extension ReplayMesh {
 }
 
 /// Child processes started together and stopped in reverse order.
-final class LocalProcessGroup: @unchecked Sendable {
-    private let lock = NSLock()
-    private var processes: [LocalProcess] = []
+final class LocalProcessGroup: Sendable {
+    private let processes = Mutex<[LocalProcess]>([])
 
-    func append(_ p: LocalProcess) { lock.withLock { processes.append(p) } }
+    func append(_ p: LocalProcess) { processes.withLock { $0.append(p) } }
 
-    var members: [LocalProcess] { lock.withLock { processes } }
+    var members: [LocalProcess] { processes.withLock { $0 } }
 
     func stopAll() {
         for p in members.reversed() { p.stop() }
