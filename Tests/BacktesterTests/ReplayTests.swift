@@ -403,13 +403,13 @@ struct HandStartedMesh {
         p.environment = environment
         p.currentDirectoryURL = T.root
         if let stdout {
-            FileManager.default.createFile(atPath: stdout, contents: nil)
+            #expect(FileManager.default.createFile(atPath: stdout, contents: nil))
             p.standardOutput = FileHandle(forWritingAtPath: stdout)
         } else {
             p.standardOutput = FileHandle.nullDevice
         }
         if let stderr {
-            FileManager.default.createFile(atPath: stderr, contents: nil)
+            #expect(FileManager.default.createFile(atPath: stderr, contents: nil))
             p.standardError = FileHandle(forWritingAtPath: stderr)
         } else {
             p.standardError = FileHandle.nullDevice
@@ -472,7 +472,7 @@ extension ReplayTests {
                 p.arguments = args
                 p.environment = env
                 p.currentDirectoryURL = T.root
-                FileManager.default.createFile(atPath: stdout, contents: nil)
+                #expect(FileManager.default.createFile(atPath: stdout, contents: nil))
                 p.standardOutput = FileHandle(forWritingAtPath: stdout)
                 p.standardError = FileHandle(forWritingAtPath: stdout)
                 try p.run()

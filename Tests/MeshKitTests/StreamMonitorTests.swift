@@ -28,9 +28,8 @@ import TradingCore
             get { metadata[key] }
             set { metadata[key] = newValue }
         }
-        func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-                 file: String, function: String, line: UInt) {
-            counter.lines.withLock { $0[message.description, default: 0] += 1 }
+        func log(event: LogEvent) {
+            counter.lines.withLock { $0[event.message.description, default: 0] += 1 }
         }
     }
 
