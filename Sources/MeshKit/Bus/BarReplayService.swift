@@ -325,24 +325,16 @@ final class ReplayProgress: Sendable {
             s.nextWaiter += 1
             return s.nextWaiter
         }
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
-                let outcome: Bool? = state.withLock { s in
-                    if holds(s) { return true }
-                    if Task.isCancelled { return false }
-                    s.waiters[id] = (holds, c)
-                    return nil
-                }
-                switch outcome {
-                case true?: c.resume()
-                case false?: c.resume(throwing: CancellationError())
-                case nil: break
-                }
+        try await ConditionWait.wait(park: { c in
+            state.withLock { s in
+                if holds(s) { return .now }
+                if Task.isCancelled { return .cancelled }
+                s.waiters[id] = (holds, c)
+                return .parked
             }
-        } onCancel: {
-            let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
-            waiter?.continuation.resume(throwing: CancellationError())
-        }
+        }, unpark: {
+            self.state.withLock { $0.waiters.removeValue(forKey: id)?.continuation }
+        })
     }
 
     func alive(_ service: String) {

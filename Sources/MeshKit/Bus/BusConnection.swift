@@ -293,24 +293,16 @@ public final class BusConnection: Sendable {
             s.nextSubscriberWaiter += 1
             return s.nextSubscriberWaiter
         }
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
-                let outcome: Bool? = shared.withLock { s in
-                    if s.subscribed(topic) { return true }
-                    if Task.isCancelled { return false }
-                    s.subscriberWaiters[id] = (topic, c)
-                    return nil
-                }
-                switch outcome {
-                case true?: c.resume()
-                case false?: c.resume(throwing: CancellationError())
-                case nil: break
-                }
+        try await ConditionWait.wait(park: { c in
+            shared.withLock { s in
+                if s.subscribed(topic) { return .now }
+                if Task.isCancelled { return .cancelled }
+                s.subscriberWaiters[id] = (topic, c)
+                return .parked
             }
-        } onCancel: {
-            let waiter = shared.withLock { $0.subscriberWaiters.removeValue(forKey: id) }
-            waiter?.continuation.resume(throwing: CancellationError())
-        }
+        }, unpark: {
+            self.shared.withLock { $0.subscriberWaiters.removeValue(forKey: id)?.continuation }
+        })
     }
 
     public func currentStats() -> Stats {
