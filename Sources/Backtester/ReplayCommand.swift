@@ -4,6 +4,7 @@ import Logging
 import MeshCLI
 import MeshKit
 import ServiceLifecycle
+import Synchronization
 import TradingCore
 
 /// `Backtester replay --config F`: the same backtest as `run`, replayed through the mesh's processes.
@@ -108,7 +109,7 @@ struct ReplayCommand: ParsableCommand {
                                       awaiting: ["PredictSvc", "StrategySvc", "ExecSvc"], finishedBy: "ExecSvc",
                                       logger: logger)
         let started = ContinuousClock.now
-        let failure = Locked<(any Error)?>(nil)
+        let failure = Mutex<(any Error)?>(nil)
         let done = DispatchSemaphore(value: 0)
         Task {
             do {
@@ -117,12 +118,12 @@ struct ReplayCommand: ParsableCommand {
                     gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
                 try await group.run()
             } catch {
-                failure.value = error
+                failure.withLock { $0 = error }
             }
             done.signal()
         }
         done.wait()
-        if let error = failure.value { throw ValidationErrorText("replay onto the running mesh failed: \(error)") }
+        if let error = failure.withLock({ $0 }) { throw ValidationErrorText("replay onto the running mesh failed: \(error)") }
         let seconds = (ContinuousClock.now - started).inSeconds
         print(String(format: "replayed %d bars onto the running mesh at %@ (window %d) in %.3f s",
                      bars.count, endpoints.frontend, window, seconds))

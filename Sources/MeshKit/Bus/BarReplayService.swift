@@ -124,7 +124,10 @@ public struct BarReplayService: Service {
         case .ready(let service, _) where e.topic == Topic.ready: progress.alive(service)
         case .heartbeat(let h): progress.alive(h.service)
         case .ack(let service, let seq) where service == ackFrom: progress.acknowledged(seq)
-        case .end(let service, _, _) where service == finishedBy: progress.finished()
+        case .end(let service, _, _):
+            // A service that has ended its stream may exit: its heartbeats are no longer awaited.
+            progress.ended(service)
+            if service == finishedBy { progress.finished() }
         default: break
         }
     }
@@ -276,6 +279,8 @@ final class CreditPump: Sendable {
 final class ReplayProgress: Sendable {
     private struct State {
         var lastSeen: [String: Int64] = [:]
+        /// Services that published their `ctl.end`: done, free to exit without being "gone".
+        var ended: Set<String> = []
         var acked: UInt64 = 0
         var lastProgress: Int64
         var isStarted = false
@@ -340,6 +345,11 @@ final class ReplayProgress: Sendable {
     func alive(_ service: String) {
         let now = clock.nowNanoseconds()
         update { $0.lastSeen[service] = now }
+    }
+
+    func ended(_ service: String) {
+        guard awaiting.contains(service) else { return }
+        update { _ = $0.ended.insert(service) }
     }
 
     /// Called with the acknowledged sequence number after each new acknowledgement (on the I/O thread).
@@ -412,7 +422,7 @@ final class ReplayProgress: Sendable {
                 }
                 return nil
             }
-            for service in awaiting {
+            for service in awaiting where !s.ended.contains(service) {
                 if let heartbeatLimit, let seen = s.lastSeen[service], elapsed(since: seen) > heartbeatLimit {
                     return "replay stopped: \(service) is gone (no heartbeat for \(elapsed(since: seen))); "
                         + "\(s.acked) of \(bars) bars were acknowledged by \(ackFrom); no results were written"
