@@ -107,7 +107,7 @@ struct ReplayCommand: ParsableCommand {
         let replay = BarReplayService(name: "DataSvc", symbol: symbol, series: bars, endpoints: endpoints,
                                       pacing: .replay(window: window),
                                       awaiting: ["PredictSvc", "StrategySvc", "ExecSvc"], finishedBy: "ExecSvc",
-                                      logger: logger)
+                                      clock: SystemMeshClock(), logger: logger)
         let started = ContinuousClock.now
         let failure = Mutex<(any Error)?>(nil)
         let done = DispatchSemaphore(value: 0)

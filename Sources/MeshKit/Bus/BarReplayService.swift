@@ -50,7 +50,7 @@ public struct BarReplayService: Service {
     public init(name: String, symbol: String, series: BarSeries, endpoints: MeshEndpoints, pacing: Pacing,
                 awaiting: [String] = [], ackFrom: String = "ExecSvc", readyTimeout: Duration = .seconds(30),
                 stallTimeout: Duration = .seconds(10), finishedBy: String? = nil, streamingStatsFile: String? = nil,
-                clock: any MeshClock = SystemMeshClock(), logger: Logger) {
+                clock: any MeshClock, logger: Logger) {
         self.clock = clock
         self.finishedBy = finishedBy
         self.streamingStatsFile = streamingStatsFile
