@@ -5,6 +5,7 @@ import MeshCLI
 import MeshKit
 import MeshServices
 import ServiceLifecycle
+import Synchronization
 import TradingCore
 import TradingRun
 
@@ -108,9 +109,9 @@ struct ReplayCommand: ParsableCommand {
         let replay = BarReplayService(name: "DataSvc", symbol: symbol, series: bars, endpoints: endpoints,
                                       pacing: .replay(window: window),
                                       awaiting: ["PredictSvc", "StrategySvc", "ExecSvc"], finishedBy: "ExecSvc",
-                                      logger: logger)
+                                      clock: SystemMeshClock(), logger: logger)
         let started = ContinuousClock.now
-        let failure = Locked<(any Error)?>(nil)
+        let failure = Mutex<(any Error)?>(nil)
         let done = DispatchSemaphore(value: 0)
         Task {
             do {
@@ -119,12 +120,12 @@ struct ReplayCommand: ParsableCommand {
                     gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
                 try await group.run()
             } catch {
-                failure.value = error
+                failure.withLock { $0 = error }
             }
             done.signal()
         }
         done.wait()
-        if let error = failure.value { throw ValidationErrorText("replay onto the running mesh failed: \(error)") }
+        if let error = failure.withLock({ $0 }) { throw ValidationErrorText("replay onto the running mesh failed: \(error)") }
         let seconds = (ContinuousClock.now - started).inSeconds
         print(String(format: "replayed %d bars onto the running mesh at %@ (window %d) in %.3f s",
                      bars.count, endpoints.frontend, window, seconds))

@@ -60,7 +60,7 @@ struct ReplayCommand: AsyncParsableCommand {
                 name: "DataSvc", symbol: symbol, series: bars, endpoints: try mesh.endpoints(),
                 pacing: .replay(window: awaiting.isEmpty ? nil : window), awaiting: awaiting,
                 stallTimeout: .milliseconds(Int64(stallTimeout * 1000)), streamingStatsFile: streamingStats,
-                logger: logger)
+                clock: SystemMeshClock(), logger: logger)
             try await BarSource.run(replay, logger: logger)
         }
     }
@@ -123,7 +123,7 @@ struct LiveCommand: AsyncParsableCommand {
             let feed = BarReplayService(name: "DataSvc", symbol: symbol, series: bars, endpoints: try mesh.endpoints(),
                                         pacing: .live(speed: speed, clock: SystemMeshClock(), progressFile: progressFile,
                                                       resumeAfter: resumeAfter), awaiting: awaiting,
-                                        logger: logger)
+                                        clock: SystemMeshClock(), logger: logger)
             try await BarSource.run(feed, logger: logger)
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import MeshKit
 import TradingCore
 
@@ -14,6 +15,8 @@ enum ComposeEvent: Sendable, Equatable {
 }
 
 /// A blocking queue of events, fed by process termination handlers and the signal pipe.
+/// (`@unchecked Sendable` over an `NSCondition`: the synchronous supervisor blocks in `next(seconds:)`, which needs a
+/// condition variable; `Mutex` has none.)
 final class ComposeEventQueue: @unchecked Sendable {
     private let condition = NSCondition()
     private var items: [ComposeEvent] = []
@@ -88,8 +91,9 @@ enum ComposeSignals {
 }
 
 /// Copies each service's output to standard output, one line at a time, prefixed with the service name.
-final class ComposeLogPrinter: @unchecked Sendable {
-    private let lock = NSLock()
+final class ComposeLogPrinter: Sendable {
+    /// Standard output, one service's lines at a time.
+    private let output = Mutex(FileHandle.standardOutput)
     private let width: Int
     private let colour: Bool
     private let readers = DispatchGroup()
@@ -131,9 +135,7 @@ final class ComposeLogPrinter: @unchecked Sendable {
             out += line
             out.append(10)
         }
-        lock.lock()
-        FileHandle.standardOutput.write(Data(out))
-        lock.unlock()
+        output.withLock { $0.write(Data(out)) }
     }
 
     /// Waits until every pumped stream has ended (or `seconds` pass).
@@ -143,7 +145,7 @@ final class ComposeLogPrinter: @unchecked Sendable {
 }
 
 /// One running service.
-final class ComposeChild: @unchecked Sendable {
+final class ComposeChild: Sendable {
     let launch: ComposeLaunch
     let process: Process
     let log: String?
@@ -158,7 +160,7 @@ final class ComposeChild: @unchecked Sendable {
 }
 
 /// Starts the services of a plan as child processes and stops them in reverse order.
-final class ComposeSupervisor: @unchecked Sendable {
+final class ComposeSupervisor {
     let plan: ComposeLocalPlan
     let events: ComposeEventQueue
     private let defaultGrace: Duration

@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// A mesh service run as a child process of this one, its stderr kept in a log file.
-public final class LocalProcess: @unchecked Sendable {
+public final class LocalProcess: Sendable {
     public let name: String
     public let logPath: String
     public let outputPath: String
@@ -25,8 +25,9 @@ public final class LocalProcess: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = environment
-        FileManager.default.createFile(atPath: logPath, contents: nil)
-        FileManager.default.createFile(atPath: outputPath, contents: nil)
+        for file in [logPath, outputPath] where !FileManager.default.createFile(atPath: file, contents: nil) {
+            throw ValidationErrorText("\(file): cannot be created for \(name)'s output (\(String(cString: strerror(errno))))")
+        }
         process.standardError = FileHandle(forWritingAtPath: logPath)
         process.standardOutput = FileHandle(forWritingAtPath: outputPath)
         process.standardInput = FileHandle.nullDevice

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -52,13 +53,14 @@ public struct ReplayMesh: Sendable {
     static let services = ["DataSvc", "PredictSvc", "StrategySvc", "ExecSvc"]
 
     /// The service processes, in start order.
-    func plan(frontend: String, backend: String, streamingStats: String)
+    func plan(frontend: String, backend: String, streamingStats: String, endpointsFile: String? = nil)
         -> [(name: String, executable: String, arguments: [String])]
     {
         let config = ["--config", configPath] + overrides.flatMap { ["--set", $0] }
         let common = ["--gaps", "fatal", "--log-level", logLevel]
         return [
-            ("bus", "MeshCtl", ["proxy", "--frontend", frontend, "--backend", backend, "--log-level", logLevel]),
+            ("bus", "MeshCtl", ["proxy", "--frontend", frontend, "--backend", backend, "--log-level", logLevel]
+                + (endpointsFile.map { ["--endpoints-file", $0] } ?? [])),
             ("ExecSvc", "ExecSvc", config + common + ["--out", outDirectory]),
             ("StrategySvc", "StrategySvc", config + common),
             ("PredictSvc", "PredictSvc", ["serve"] + config + common),
@@ -81,13 +83,15 @@ public struct ReplayMesh: Sendable {
         }
         defer { if self.runDirectory == nil { try? FileManager.default.removeItem(atPath: runDirectory) } }
         let frontend: String, backend: String
-        // Direct mode: each service publishes on its own endpoint and subscribes at the others', so the replay's
-        // traffic does not pass through the forwarder (which stays up for outside publishers, e.g. a test's).
+        // Direct mode (ipc): each service publishes on its own endpoint and subscribes at the others', so the
+        // replay's traffic does not pass through the forwarder (which stays up for outside publishers, e.g. a
+        // test's). Over tcp the forwarder binds free ports the system picks and reports them; the services, which
+        // cannot know each other's ports in advance, then talk through it.
         let peers: [(name: String, endpoint: String)]
+        let endpointsFile = runDirectory + "/bus.endpoints"
         if transport == "tcp" {
-            let port = 20_000 + Int(getpid() % 20_000)
-            (frontend, backend) = ("tcp://127.0.0.1:\(port)", "tcp://127.0.0.1:\(port + 1)")
-            peers = Self.services.enumerated().map { ($1, "tcp://127.0.0.1:\(port + 2 + $0)") }
+            (frontend, backend) = ("tcp://127.0.0.1:*", "tcp://127.0.0.1:*")
+            peers = []
         } else {
             (frontend, backend) = ("ipc://\(runDirectory)/in.ipc", "ipc://\(runDirectory)/out.ipc")
             peers = Self.services.map { ($0, "ipc://\(runDirectory)/\($0).ipc") }
@@ -103,12 +107,18 @@ public struct ReplayMesh: Sendable {
         let policy = batchScheduling ? SchedulingPolicy.switchCurrentThread(to: .batch) : nil
         defer { if let policy { _ = SchedulingPolicy.switchCurrentThread(to: policy) } }
         do {
-            for step in plan(frontend: frontend, backend: backend, streamingStats: runDirectory + "/streaming.txt") {
+            for step in plan(frontend: frontend, backend: backend, streamingStats: runDirectory + "/streaming.txt",
+                             endpointsFile: transport == "tcp" ? endpointsFile : nil) {
                 let p = try LocalProcess(name: step.name, executable: binDirectory + "/" + step.executable,
                                          arguments: step.arguments, environment: environment,
                                          logDirectory: runDirectory)
                 try p.start()
                 group.append(p)
+                if step.name == "bus" && transport == "tcp" {
+                    let bound = try Self.awaitEndpoints(endpointsFile, of: p)
+                    environment["TRADEMESH_BUS_FRONTEND"] = bound.frontend
+                    environment["TRADEMESH_BUS_BACKEND"] = bound.backend
+                }
             }
         } catch {
             group.stopAll()
@@ -116,7 +126,10 @@ public struct ReplayMesh: Sendable {
         }
         let processes = group.members
         let pids = processes.map { "\($0.name) \($0.pid)\n" }.joined()
-        FileManager.default.createFile(atPath: runDirectory + "/pids", contents: Data(pids.utf8))
+        guard FileManager.default.createFile(atPath: runDirectory + "/pids", contents: Data(pids.utf8)) else {
+            group.stopAll()
+            throw ValidationErrorText("\(runDirectory)/pids: cannot be written (\(String(cString: strerror(errno))))")
+        }
         let stop = SignalStop { group.stopAll(); Glibc.exit(143) }
         defer { withExtendedLifetime(stop) {} }
         // Success: the four services exit 0 (ExecSvc only after writing the results).
@@ -150,14 +163,39 @@ public struct ReplayMesh: Sendable {
     }
 }
 
+extension ReplayMesh {
+    /// Waits until the forwarder `bus` has written the endpoints it bound to `file`; fails if it exits first or
+    /// takes longer than `seconds`.
+    static func awaitEndpoints(_ file: String, of bus: LocalProcess, seconds: Double = 30) throws
+        -> (frontend: String, backend: String)
+    {
+        let deadline = Date().addingTimeInterval(seconds)
+        while true {
+            if let text = try? String(contentsOfFile: file, encoding: .utf8) {
+                let lines = text.split(separator: "\n").map(String.init)
+                if lines.count == 2 { return (lines[0], lines[1]) }
+                throw ValidationErrorText("\(file): expected the forwarder's two endpoints, got '\(text)'")
+            }
+            if let exit = bus.exit {
+                throw ValidationErrorText("replay failed: the bus forwarder \(exit.description) before listening\n"
+                                          + bus.logTail())
+            }
+            if Date() > deadline {
+                throw ValidationErrorText("replay failed: the bus forwarder did not report its endpoints in "
+                                          + "\(Int(seconds)) s\n" + bus.logTail())
+            }
+            usleep(2_000)
+        }
+    }
+}
+
 /// Child processes started together and stopped in reverse order.
-final class LocalProcessGroup: @unchecked Sendable {
-    private let lock = NSLock()
-    private var processes: [LocalProcess] = []
+final class LocalProcessGroup: Sendable {
+    private let processes = Mutex<[LocalProcess]>([])
 
-    func append(_ p: LocalProcess) { lock.withLock { processes.append(p) } }
+    func append(_ p: LocalProcess) { processes.withLock { $0.append(p) } }
 
-    var members: [LocalProcess] { lock.withLock { processes } }
+    var members: [LocalProcess] { processes.withLock { $0 } }
 
     func stopAll() {
         for p in members.reversed() { p.stop() }

@@ -66,41 +66,46 @@ public struct StatusCommand: AsyncParsableCommand {
             try sub.subscribe(Topic.heartbeat)
             try sub.subscribe(Topic.ready)
             try sub.connect(backend)
-            let stop = SignalStop { ctx.shutdown() }
-            defer { withExtendedLifetime(stop) {} }
-            var board = StatusBoard()
-            var monitor = StreamMonitor()
-            var poller = ZMQPoller([.socket(sub)])
-            let out = FileHandle.standardOutput
-            let clear = watch && isatty(STDOUT_FILENO) == 1
-            var interrupted = false
-            var first = true
-            repeat {
-                let seconds = first ? window : interval
-                first = false
-                let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
-                do {
-                    while case let now = DispatchTime.now().uptimeNanoseconds, now < deadline {
-                        guard try poller.poll(milliseconds: Int((deadline - now) / 1_000_000) + 1)[0] else { continue }
-                        while let frames = try? sub.receive(dontWait: true) {
-                            switch monitor.check(frames, logger: logger) {
-                            case .message(let e), .messageAfterGap(let e, _):
-                                board.record(e, at: DispatchTime.now().uptimeNanoseconds)
-                            case .garbage:
-                                break
+            let watch = self.watch
+            let bus = backend
+            let board = try await GracefulShutdown.run(logger: logger, stop: { ctx.shutdown() }) {
+                var board = StatusBoard()
+                var monitor = StreamMonitor()
+                var poller = ZMQPoller([.socket(sub)])
+                let out = FileHandle.standardOutput
+                let clear = watch && isatty(STDOUT_FILENO) == 1
+                var interrupted = false
+                var first = true
+                repeat {
+                    let seconds = first ? window : interval
+                    first = false
+                    let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
+                    do {
+                        while case let now = DispatchTime.now().uptimeNanoseconds, now < deadline {
+                            guard try poller.poll(milliseconds: Int((deadline - now) / 1_000_000) + 1)[0] else {
+                                continue
+                            }
+                            while let frames = try? sub.receive(dontWait: true) {
+                                switch monitor.check(frames, logger: logger) {
+                                case .message(let e), .messageAfterGap(let e, _):
+                                    board.record(e, at: DispatchTime.now().uptimeNanoseconds)
+                                case .garbage:
+                                    break
+                                }
                             }
                         }
+                    } catch let error as ZMQError where error.kind == .terminated {
+                        interrupted = true
                     }
-                } catch let error as ZMQError where error.kind == .terminated {
-                    interrupted = true
-                }
-                var text = clear ? "\u{1B}[H\u{1B}[2J" : (watch ? "\n" : "")
-                text += "bus \(backend)\n"
-                text += board.render(now: DispatchTime.now().uptimeNanoseconds).joined(separator: "\n") + "\n"
-                if !interrupted || !watch { out.write(Data(text.utf8)) }
-            } while watch && !interrupted
-            sub.close()
-            ctx.terminate()
+                    var text = clear ? "\u{1B}[H\u{1B}[2J" : (watch ? "\n" : "")
+                    text += "bus \(bus)\n"
+                    text += board.render(now: DispatchTime.now().uptimeNanoseconds).joined(separator: "\n") + "\n"
+                    if !interrupted || !watch { out.write(Data(text.utf8)) }
+                } while watch && !interrupted
+                sub.close()
+                ctx.terminate()
+                return board
+            }
             if watch { return }
             if board.heartbeatCount == 0 {
                 throw MeshError.protocolFailure("no heartbeat on \(backend) in \(window) s: is the mesh running?")

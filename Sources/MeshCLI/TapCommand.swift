@@ -39,41 +39,43 @@ public struct TapCommand: AsyncParsableCommand {
             try sub.connect(endpoints.backend)
             // A direct-mode mesh (TRADEMESH_BUS_PEERS): the services' own publishers, which the forwarder does not see.
             for peer in endpoints.peers { try sub.connect(peer.endpoint) }
-            let stop = SignalStop { ctx.shutdown() }
-            defer { withExtendedLifetime(stop) {} }
-            var monitor = StreamMonitor()
-            var printed = 0
-            var poller = ZMQPoller([.socket(sub)])
-            let deadline = timeout.map { DispatchTime.now().uptimeNanoseconds + UInt64($0 * 1e9) }
-            let out = FileHandle.standardOutput
-            var timedOut = false
-            loop: while count.map({ printed < $0 }) ?? true {
-                var wait = -1
-                if let deadline {
-                    let now = DispatchTime.now().uptimeNanoseconds
-                    if now >= deadline { timedOut = true; break }
-                    wait = Int((deadline - now) / 1_000_000) + 1
-                }
-                do {
-                    guard try poller.poll(milliseconds: wait)[0] else { continue }
-                    while count.map({ printed < $0 }) ?? true {
-                        let frames = try sub.receive(dontWait: true)
-                        switch monitor.check(frames, logger: logger) {
-                        case .message(let e), .messageAfterGap(let e, _):
-                            out.write(Data((EnvelopeJSON.line(e) + "\n").utf8))
-                            printed += 1
-                        case .garbage:
-                            break
-                        }
+            let (count, timeout) = (self.count, self.timeout)
+            let (monitor, printed, timedOut) = try await GracefulShutdown.run(logger: logger, stop: { ctx.shutdown() }) {
+                var monitor = StreamMonitor()
+                var printed = 0
+                var poller = ZMQPoller([.socket(sub)])
+                let deadline = timeout.map { DispatchTime.now().uptimeNanoseconds + UInt64($0 * 1e9) }
+                let out = FileHandle.standardOutput
+                var timedOut = false
+                loop: while count.map({ printed < $0 }) ?? true {
+                    var wait = -1
+                    if let deadline {
+                        let now = DispatchTime.now().uptimeNanoseconds
+                        if now >= deadline { timedOut = true; break }
+                        wait = Int((deadline - now) / 1_000_000) + 1
                     }
-                } catch let error as ZMQError where error.kind == .wouldBlock {
-                    continue
-                } catch let error as ZMQError where error.kind == .terminated {
-                    break loop
+                    do {
+                        guard try poller.poll(milliseconds: wait)[0] else { continue }
+                        while count.map({ printed < $0 }) ?? true {
+                            let frames = try sub.receive(dontWait: true)
+                            switch monitor.check(frames, logger: logger) {
+                            case .message(let e), .messageAfterGap(let e, _):
+                                out.write(Data((EnvelopeJSON.line(e) + "\n").utf8))
+                                printed += 1
+                            case .garbage:
+                                break
+                            }
+                        }
+                    } catch let error as ZMQError where error.kind == .wouldBlock {
+                        continue
+                    } catch let error as ZMQError where error.kind == .terminated {
+                        break loop
+                    }
                 }
+                sub.close()
+                ctx.terminate()
+                return (monitor, printed, timedOut)
             }
-            sub.close()
-            ctx.terminate()
             if monitor.garbageCount > 0 || monitor.gapCount > 0 {
                 logger.warning("tap finished with bad traffic", metadata: [
                     "undecodable": "\(monitor.garbageCount)", "gaps": "\(monitor.gapCount)",

@@ -2,6 +2,7 @@ import MeshKit
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 import TradingCore
 import TradingRun
 
@@ -20,7 +21,9 @@ import TradingRun
 ///   as they "close", the gaps between bar timestamps divided by `speed`, stamped with `clock` (the wall clock).
 ///   Nothing waits for acknowledgements.
 ///
-/// A graceful shutdown (SIGTERM) stops it between two bars.
+/// A graceful shutdown (SIGTERM) stops it between two bars. Time limits (readiness, heartbeats, stalls) and the
+/// streaming figure are measured on the injected `clock`; every wait is on a condition (a continuation resumed when
+/// the message that satisfies it arrives), none polls.
 public struct BarReplayService: Service {
     public enum Pacing: Sendable {
         /// `window` nil: no flow control (free-running; for watching a file go by).
@@ -42,13 +45,15 @@ public struct BarReplayService: Service {
     private let finishedBy: String?
     private let streamingStatsFile: String?
     private let logger: Logger
+    private let clock: any MeshClock
     /// The stamps of the bars published so far, for `ctl.resend`.
     private let ledger = BarLedger()
 
     public init(name: String, symbol: String, series: BarSeries, endpoints: MeshEndpoints, pacing: Pacing,
                 awaiting: [String] = [], ackFrom: String = "ExecSvc", readyTimeout: Duration = .seconds(30),
                 stallTimeout: Duration = .seconds(10), finishedBy: String? = nil, streamingStatsFile: String? = nil,
-                logger: Logger) {
+                clock: any MeshClock, logger: Logger) {
+        self.clock = clock
         self.finishedBy = finishedBy
         self.streamingStatsFile = streamingStatsFile
         self.name = name
@@ -64,18 +69,18 @@ public struct BarReplayService: Service {
     }
 
     public func run() async throws {
-        let progress = ReplayProgress(awaiting: awaiting)
+        let progress = ReplayProgress(awaiting: awaiting, clock: clock)
         let ackFrom = self.ackFrom
         let finishedBy = self.finishedBy
         let ledger = self.ledger
-        let connection = Locked<BusConnection?>(nil)
+        let connection = Mutex<BusConnection?>(nil)
         let (series, symbol, logger) = (self.series, self.symbol, self.logger)
         // Readiness, heartbeats, acknowledgements and re-send requests are handled on the I/O thread as they arrive.
         let bus = BusConnection(source: name, endpoints: endpoints, subscriptions: ["ctl."], logger: logger) { envelope, missing in
             let event = BusConnection.Event(envelope, missing: missing)
             Self.record(event, into: progress, ackFrom: ackFrom, finishedBy: finishedBy)
             if case .message(let e) = event, case .resend(let service, let topic, let from) = e.message,
-               topic == Topic.bar(symbol), let bus = connection.value {
+               topic == Topic.bar(symbol), let bus = connection.withLock({ $0 }) {
                 let stamps = ledger.stamps(from: from)
                 logger.info("re-sending bars", metadata: ["to": "\(service)", "from": "\(from)",
                                                           "count": "\(stamps.count)"])
@@ -86,7 +91,7 @@ public struct BarReplayService: Service {
                 }
             }
         }
-        connection.value = bus
+        connection.withLock { $0 = bus }
         try bus.start()
         do {
             try await cancelWhenGracefulShutdown {
@@ -121,7 +126,10 @@ public struct BarReplayService: Service {
         case .ready(let service, _) where e.topic == Topic.ready: progress.alive(service)
         case .heartbeat(let h): progress.alive(h.service)
         case .ack(let service, let seq) where service == ackFrom: progress.acknowledged(seq)
-        case .end(let service, _, _) where service == finishedBy: progress.finished()
+        case .end(let service, _, _):
+            // A service that has ended its stream may exit: its heartbeats are no longer awaited.
+            progress.ended(service)
+            if service == finishedBy { progress.finished() }
         default: break
         }
     }
@@ -160,7 +168,7 @@ public struct BarReplayService: Service {
             try await progress.waitUntilReady()
             if !awaiting.isEmpty {
                 // The awaited services' subscriptions are live at the forwarder; wait until it has passed one on.
-                while !bus.hasSubscriber(for: topic) { try await Task.sleep(for: .milliseconds(2)) }
+                try await bus.waitForSubscriber(for: topic)
             }
             logger.info("replay starting", metadata: ["services": "\(awaiting)", "bars": "\(series.count)"])
             progress.started()
@@ -170,26 +178,21 @@ public struct BarReplayService: Service {
             progress.onCredit = { acked in pump.pump(acked: acked) }
             // The streaming phase — first bar out to last bar acknowledged — timed for throughput reports only; it
             // never reaches a message or a result.
-            let stopwatch = ContinuousClock()
-            let streamingStarted = stopwatch.now
+            let streamingStarted = clock.nowNanoseconds()
             pump.pump(acked: progress.acknowledgedSeq)
             defer { pump.stop() }
             if window != nil {
                 try await progress.waitForCredit(seq: end + 1, window: 1)
-                let seconds = (stopwatch.now - streamingStarted).inSeconds
+                let seconds = Double(clock.nowNanoseconds() - streamingStarted) / 1e9
                 logger.info("replay streamed", metadata: ["bars": "\(series.count)", "seconds": "\(seconds)"])
                 if let streamingStatsFile {
                     try? FileBytes.write("\(series.count) \(seconds)\n", to: streamingStatsFile)
                 }
             }
-            if finishedBy != nil {
-                while !progress.isFinished { try await Task.sleep(for: .milliseconds(5)) }
-            }
+            if finishedBy != nil { try await progress.waitUntilFinished() }
         case .live(let speed, let clock, let progressFile, let resumeAfter):
             try await progress.waitUntilReady()
-            if !awaiting.isEmpty {
-                while !bus.hasSubscriber(for: topic) { try await Task.sleep(for: .milliseconds(2)) }
-            }
+            if !awaiting.isEmpty { try await bus.waitForSubscriber(for: topic) }
             progress.started()
             var last = clock.nowNanoseconds()
             let first = min(max(0, resumeAfter), series.count)
@@ -220,9 +223,14 @@ public struct BarReplayService: Service {
 
 /// Publishes a replay's bars as credit arrives: everything up to `acked + window` (all of them without a window),
 /// then `ctl.end`. Called from the thread that delivers the acknowledgement — the bus I/O thread — so a bar costs
-/// no task switch; the lock keeps bars in order (their bus sequence numbers are their positions, from 1).
-final class CreditPump: @unchecked Sendable {
-    private let lock = NSLock()
+/// no task switch; the mutex keeps bars in order (their bus sequence numbers are their positions, from 1).
+final class CreditPump: Sendable {
+    private struct Position {
+        var next = 0
+        var stopped = false
+    }
+
+    private let position = Mutex(Position())
     private let name: String
     private let symbol: String
     private let topic: String
@@ -230,8 +238,6 @@ final class CreditPump: @unchecked Sendable {
     private let window: Int?
     private let bus: BusConnection
     private let ledger: BarLedger
-    private var next = 0
-    private var stopped = false
     /// Added to a bar's time (its open) to stamp it at its close.
     private let closeOffset: Int64
 
@@ -247,178 +253,206 @@ final class CreditPump: @unchecked Sendable {
     }
 
     func pump(acked: UInt64) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !stopped, next <= series.count else { return }
-        let limit = window.map { min(series.count, Int(acked) + $0) } ?? series.count
-        while next < limit {
-            let bar = series[next]
-            // Virtual time: the bar's close.
-            let close = bar.time + closeOffset
-            ledger.append(tsEvent: close, tsInit: close)
-            bus.publish(topic: topic, message: .bar(symbol: symbol, bar: bar), tsEvent: close, tsInit: close)
-            next += 1
-        }
-        if next == series.count {
-            let last = (series.time.last ?? 0) + closeOffset
-            bus.publish(topic: Topic.end, message: .end(service: name, topic: topic, lastSeq: UInt64(series.count)),
-                        tsEvent: last, tsInit: last)
-            next += 1   // past the end: ctl.end goes out once
+        position.withLock { p in
+            guard !p.stopped, p.next <= series.count else { return }
+            let limit = window.map { min(series.count, Int(acked) + $0) } ?? series.count
+            while p.next < limit {
+                let bar = series[p.next]
+                // Virtual time: the bar's close.
+                let close = bar.time + closeOffset
+                ledger.append(tsEvent: close, tsInit: close)
+                bus.publish(topic: topic, message: .bar(symbol: symbol, bar: bar), tsEvent: close, tsInit: close)
+                p.next += 1
+            }
+            if p.next == series.count {
+                let last = (series.time.last ?? 0) + closeOffset
+                bus.publish(topic: Topic.end, message: .end(service: name, topic: topic,
+                                                            lastSeq: UInt64(series.count)),
+                            tsEvent: last, tsInit: last)
+                p.next += 1   // past the end: ctl.end goes out once
+            }
         }
     }
 
     /// No more publishing (the replay ended or is shutting down).
     func stop() {
-        lock.withLock { stopped = true }
+        position.withLock { $0.stopped = true }
     }
 }
 
-/// What the replay knows about the services it waits for, shared by its tasks.
-final class ReplayProgress: @unchecked Sendable {
-    private let lock = NSLock()
-    private let awaiting: [String]
-    private var lastSeen: [String: ContinuousClock.Instant] = [:]
-    private var acked: UInt64 = 0
-    private var lastProgress = ContinuousClock.now
-    private let created = ContinuousClock.now
-    private var isStarted = false
-    /// The publisher waiting for credit: it may send `seq` once `seq <= acked + window`.
-    private var waiter: (seq: UInt64, window: UInt64, continuation: CheckedContinuation<Void, Never>)?
+/// What the replay knows about the services it waits for, shared by its tasks and the bus I/O thread. Times come
+/// from the injected clock; waits are continuations resumed by the update that satisfies them.
+final class ReplayProgress: Sendable {
+    private struct State {
+        var lastSeen: [String: Int64] = [:]
+        /// Services that published their `ctl.end`: done, free to exit without being "gone".
+        var ended: Set<String> = []
+        var acked: UInt64 = 0
+        var lastProgress: Int64
+        var isStarted = false
+        var finished = false
+        var credit: (@Sendable (UInt64) -> Void)?
+        /// Tasks waiting for a condition on this state, by id.
+        var waiters: [Int: (holds: @Sendable (borrowing State) -> Bool, continuation: CheckedContinuation<Void, any Error>)] = [:]
+        var nextWaiter = 0
 
-    init(awaiting: [String]) {
+        /// Removes and returns the waiters whose condition holds now.
+        mutating func satisfied() -> [CheckedContinuation<Void, any Error>] {
+            guard !waiters.isEmpty else { return [] }
+            var ready: [CheckedContinuation<Void, any Error>] = []
+            for (id, waiter) in waiters where waiter.holds(self) {
+                ready.append(waiter.continuation)
+                waiters[id] = nil
+            }
+            return ready
+        }
+    }
+
+    private let state: Mutex<State>
+    private let awaiting: [String]
+    private let clock: any MeshClock
+    private let created: Int64
+
+    init(awaiting: [String], clock: any MeshClock) {
         self.awaiting = awaiting
+        self.clock = clock
+        created = clock.nowNanoseconds()
+        state = Mutex(State(lastProgress: created))
+    }
+
+    /// Applies `change` and resumes the waiters it satisfied (outside the lock).
+    private func update<R>(_ change: (inout State) -> R) -> R {
+        let (result, ready) = state.withLock { s in
+            let result = change(&s)
+            return (result, s.satisfied())
+        }
+        for c in ready { c.resume() }
+        return result
+    }
+
+    /// Waits until `holds` is true of the state; cancellation ends the wait with `CancellationError`.
+    private func wait(until holds: @escaping @Sendable (borrowing State) -> Bool) async throws {
+        let id = state.withLock { s in
+            s.nextWaiter += 1
+            return s.nextWaiter
+        }
+        try await ConditionWait.wait(park: { c in
+            state.withLock { s in
+                if holds(s) { return .now }
+                if Task.isCancelled { return .cancelled }
+                s.waiters[id] = (holds, c)
+                return .parked
+            }
+        }, unpark: {
+            self.state.withLock { $0.waiters.removeValue(forKey: id)?.continuation }
+        })
     }
 
     func alive(_ service: String) {
-        lock.lock()
-        lastSeen[service] = .now
-        lock.unlock()
+        let now = clock.nowNanoseconds()
+        update { $0.lastSeen[service] = now }
+    }
+
+    func ended(_ service: String) {
+        guard awaiting.contains(service) else { return }
+        update { _ = $0.ended.insert(service) }
     }
 
     /// Called with the acknowledged sequence number after each new acknowledgement (on the I/O thread).
     var onCredit: (@Sendable (UInt64) -> Void)? {
-        get { lock.withLock { credit } }
-        set { lock.withLock { credit = newValue } }
+        get { state.withLock { $0.credit } }
+        set { state.withLock { $0.credit = newValue } }
     }
-    private var credit: (@Sendable (UInt64) -> Void)?
 
-    var acknowledgedSeq: UInt64 { lock.withLock { acked } }
+    var acknowledgedSeq: UInt64 { state.withLock { $0.acked } }
 
-    private var finishedFlag = false
     /// The service that ends the run (`finishedBy`) has published its `ctl.end`.
-    var isFinished: Bool { lock.withLock { finishedFlag } }
+    var isFinished: Bool { state.withLock { $0.finished } }
 
     func finished() {
-        lock.withLock {
-            finishedFlag = true
-            lastProgress = .now
+        let now = clock.nowNanoseconds()
+        update {
+            $0.finished = true
+            $0.lastProgress = now
         }
     }
 
     func acknowledged(_ seq: UInt64) {
-        lock.lock()
-        var resume: CheckedContinuation<Void, Never>?
-        let onCredit = credit
-        if seq > acked {
-            acked = seq
-            lastProgress = .now
-            if let w = waiter, w.seq <= acked + w.window {
-                resume = w.continuation
-                waiter = nil
+        let now = clock.nowNanoseconds()
+        let (acked, onCredit) = update { s -> (UInt64, (@Sendable (UInt64) -> Void)?) in
+            if seq > s.acked {
+                s.acked = seq
+                s.lastProgress = now
             }
+            return (s.acked, s.credit)
         }
-        let acked = self.acked
-        lock.unlock()
         onCredit?(acked)
-        resume?.resume()
     }
 
     func started() {
-        lock.lock()
-        isStarted = true
-        lastProgress = .now
-        lock.unlock()
-    }
-
-    private var missing: [String] {
-        lock.lock()
-        defer { lock.unlock() }
-        return awaiting.filter { lastSeen[$0] == nil }
-    }
-
-    func waitUntilReady() async throws {
-        while !missing.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
-    }
-
-    /// Waits until bar `seq` may be sent: at most `window` bars unacknowledged. The acknowledgement that gives
-    /// the credit resumes it; cancellation (the replay failing) resumes it too.
-    func waitForCredit(seq: UInt64, window: Int) async throws {
-        while !hasCredit(seq: seq, window: window) {
-            try Task.checkCancellation()
-            await withTaskCancellationHandler {
-                await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-                    lock.lock()
-                    if seq <= acked + UInt64(window) || Task.isCancelled {
-                        lock.unlock()
-                        c.resume()
-                    } else {
-                        waiter = (seq, UInt64(window), c)
-                        lock.unlock()
-                    }
-                }
-            } onCancel: {
-                lock.lock()
-                let w = waiter
-                waiter = nil
-                lock.unlock()
-                w?.continuation.resume()
-            }
+        let now = clock.nowNanoseconds()
+        update {
+            $0.isStarted = true
+            $0.lastProgress = now
         }
     }
 
-    private func hasCredit(seq: UInt64, window: Int) -> Bool {
-        lock.withLock { seq <= acked + UInt64(window) }
+    /// Waits until every awaited service has been heard from.
+    func waitUntilReady() async throws {
+        let awaiting = self.awaiting
+        try await wait { s in awaiting.allSatisfy { s.lastSeen[$0] != nil } }
+    }
+
+    /// Waits until the service that ends the run has published its `ctl.end`.
+    func waitUntilFinished() async throws {
+        try await wait { $0.finished }
+    }
+
+    /// Waits until bar `seq` may be sent: at most `window` bars unacknowledged. The acknowledgement that gives
+    /// the credit resumes it; cancellation (the replay failing or shutting down) ends it with `CancellationError`.
+    func waitForCredit(seq: UInt64, window: Int) async throws {
+        try await wait { seq <= $0.acked + UInt64(window) }
     }
 
     /// Why the replay must stop, if it must.
     func failure(heartbeatLimit: Duration?, stallLimit: Duration?, readyLimit: Duration, ackFrom: String,
                  bars: Int) -> String? {
-        lock.lock()
-        defer { lock.unlock() }
-        let now = ContinuousClock.now
-        if !isStarted {
-            let notReady = awaiting.filter { lastSeen[$0] == nil }
-            if !notReady.isEmpty && now - created > readyLimit {
-                return "replay could not start: \(notReady.joined(separator: ", ")) not ready after \(readyLimit) "
-                    + "(is it running and connected to the same bus?)"
+        let now = clock.nowNanoseconds()
+        func elapsed(since t: Int64) -> Duration { .nanoseconds(now - t) }
+        return state.withLock { s in
+            if !s.isStarted {
+                let notReady = awaiting.filter { s.lastSeen[$0] == nil }
+                if !notReady.isEmpty && elapsed(since: created) > readyLimit {
+                    return "replay could not start: \(notReady.joined(separator: ", ")) not ready after \(readyLimit) "
+                        + "(is it running and connected to the same bus?)"
+                }
+                return nil
+            }
+            for service in awaiting where !s.ended.contains(service) {
+                if let heartbeatLimit, let seen = s.lastSeen[service], elapsed(since: seen) > heartbeatLimit {
+                    return "replay stopped: \(service) is gone (no heartbeat for \(elapsed(since: seen))); "
+                        + "\(s.acked) of \(bars) bars were acknowledged by \(ackFrom); no results were written"
+                }
+            }
+            if let stallLimit, s.acked < UInt64(bars) && elapsed(since: s.lastProgress) > stallLimit {
+                return "replay stalled: \(ackFrom) acknowledged nothing for \(stallLimit) (\(s.acked) of \(bars) bars)"
             }
             return nil
         }
-        for service in awaiting {
-            if let heartbeatLimit, let seen = lastSeen[service], now - seen > heartbeatLimit {
-                return "replay stopped: \(service) is gone (no heartbeat for \(now - seen)); "
-                    + "\(acked) of \(bars) bars were acknowledged by \(ackFrom); no results were written"
-            }
-        }
-        if let stallLimit, acked < UInt64(bars) && now - lastProgress > stallLimit {
-            return "replay stalled: \(ackFrom) acknowledged nothing for \(stallLimit) (\(acked) of \(bars) bars)"
-        }
-        return nil
     }
 }
 
 /// The envelope stamps of the bars published so far (index = sequence number − 1), so that a re-send carries the
 /// original stamps.
-final class BarLedger: @unchecked Sendable {
-    private let lock = NSLock()
-    private var entries: [(tsEvent: Int64, tsInit: Int64)] = []
+final class BarLedger: Sendable {
+    private let entries = Mutex<[(tsEvent: Int64, tsInit: Int64)]>([])
 
     func append(tsEvent: Int64, tsInit: Int64) {
-        lock.withLock { entries.append((tsEvent, tsInit)) }
+        entries.withLock { $0.append((tsEvent, tsInit)) }
     }
 
     /// Stamps from sequence number `from` to the last published.
     func stamps(from: UInt64) -> [(tsEvent: Int64, tsInit: Int64)] {
-        lock.withLock { Array(entries.dropFirst(Int(max(1, from)) - 1)) }
+        entries.withLock { Array($0.dropFirst(Int(max(1, from)) - 1)) }
     }
 }

@@ -63,6 +63,34 @@ import TradingCore
         Self.expectSameFiles(run, replay)
     }
 
+    /// Three replays over tcp at once: each forwarder binds a port the system picks and reports it, so none
+    /// collides with another (a port derived from the pid did), and all three equal `run`.
+    @Test func threeTCPReplaysAtOnceAllEqualRun() async throws {
+        let dir = T.temp()
+        let overrides = ["--set", "start=2024-09-01"]
+        let run = try await T.backtester(["run", "--config", "config/backtest.yaml", "--out", dir + "/run"] + overrides)
+        #expect(run.status == 0, "\(run.stderr)")
+        let results = try await withThrowingTaskGroup(of: (Int, Int32, String, String).self) { group in
+            for i in 0..<3 {
+                group.addTask {
+                    let r = try await T.backtester(["replay", "--config", "config/backtest.yaml", "--out",
+                                                    dir + "/replay\(i)", "--transport", "tcp", "--window", "16"]
+                                                   + overrides)
+                    return (i, r.status, r.stdout, r.stderr)
+                }
+            }
+            var all: [(Int, Int32, String, String)] = []
+            for try await r in group { all.append(r) }
+            return all
+        }
+        #expect(results.count == 3)
+        for (i, status, stdout, stderr) in results {
+            #expect(status == 0, "replay \(i): \(stderr)")
+            #expect(stdout.contains("tcp, window 16"))
+            Self.expectSameFiles(dir + "/run", dir + "/replay\(i)")
+        }
+    }
+
     /// The intruder publishes from a thread of its own: the test's process waits block threads of the cooperative
     /// pool, and a sender sleeping on that pool could be starved until the replay is over.
     @Test func garbageOnEveryTopicDuringAReplayChangesNothing() async throws {
@@ -512,13 +540,13 @@ struct HandStartedMesh {
         p.environment = environment
         p.currentDirectoryURL = T.root
         if let stdout {
-            _ = FileManager.default.createFile(atPath: stdout, contents: nil)
+            #expect(FileManager.default.createFile(atPath: stdout, contents: nil))
             p.standardOutput = FileHandle(forWritingAtPath: stdout)
         } else {
             p.standardOutput = FileHandle.nullDevice
         }
         if let stderr {
-            _ = FileManager.default.createFile(atPath: stderr, contents: nil)
+            #expect(FileManager.default.createFile(atPath: stderr, contents: nil))
             p.standardError = FileHandle(forWritingAtPath: stderr)
         } else {
             p.standardError = FileHandle.nullDevice
@@ -581,7 +609,7 @@ extension ReplayTests {
                 p.arguments = args
                 p.environment = env
                 p.currentDirectoryURL = T.root
-                _ = FileManager.default.createFile(atPath: stdout, contents: nil)
+                #expect(FileManager.default.createFile(atPath: stdout, contents: nil))
                 p.standardOutput = FileHandle(forWritingAtPath: stdout)
                 p.standardError = FileHandle(forWritingAtPath: stdout)
                 try p.run()

@@ -199,6 +199,40 @@ import Glibc
         #expect(downAgain.stderr.contains("no mesh is running for project"), "\(downAgain.stderr)")
     }
 
+    /// A service restarted by hand into the session (on its bus, outside `up`) is stopped by `down` too.
+    @Test func downStopsAServiceThatJoinedTheSessionByHand() async throws {
+        let project = try Project(compose: """
+            services:
+              bus:
+                command: MeshCtl proxy
+              data:
+                command: DataSvc
+                environment: {TRADEMESH_HEARTBEAT_MS: 100}
+                depends_on: [bus]
+            """)
+        defer { project.remove() }
+        let up = try project.meshCtl(["up", "--detach"], extra: ["--bin", TestSupport.binDirectory.path,
+                                                                 "--settle", "0.3"])
+        #expect(await up.finish(seconds: 30) == 0, "\(up.stderr)")
+        let state = try #require(try ComposeState.read(from: project.stateFile))
+        let byHand = try TestSupport.launch("ExecSvc", [], endpoints: MeshEndpoints(frontend: state.frontend,
+                                                                                    backend: state.backend),
+                                            directory: project.root.path)
+        defer { if byHand.isRunning { kill(byHand.processIdentifier, SIGKILL) } }
+        let registered = await TestSupport.eventually(seconds: 20) {
+            SessionMembers.list(frontend: state.frontend).contains { $0.pid == byHand.processIdentifier }
+        }
+        #expect(registered)
+        let down = try project.meshCtl(["down"])
+        #expect(await down.finish(seconds: 60) == 0, "\(down.stderr)")
+        #expect(down.stderr.contains("stopping ExecSvc (pid \(byHand.processIdentifier), joined the session by hand)"),
+                "\(down.stderr)")
+        #expect(await TestSupport.waitForExit(byHand, seconds: 5))
+        #expect(byHand.terminationReason == .exit && byHand.terminationStatus == 0)
+        for entry in state.services { #expect(!Self.alive(entry.pid), "\(entry.name) still runs") }
+        #expect(SessionMembers.list(frontend: state.frontend).isEmpty)
+    }
+
     @Test func downStopsAForegroundUpThroughIt() async throws {
         let project = try Project(compose: Self.mesh)
         defer { project.remove() }

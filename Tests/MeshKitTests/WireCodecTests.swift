@@ -27,6 +27,46 @@ import TradingCore
         }
     }
 
+    /// Strings of 0xFFFF bytes and more are never cut: a 40,000 × "é" kill reason (80,000 bytes), a long source and
+    /// a ready with more than 65,535 topics come back whole, and valid UTF-8.
+    @Test func stringsPastSixtyFiveKilobytesTravelWhole() throws {
+        let reason = String(repeating: "é", count: 40_000)
+        let longSource = String(repeating: "s", count: 70_000)
+        let cases: [(String, String, MeshMessage)] = [
+            ("ctl.kill", "MeshCtl", .kill(reason: reason, flatten: true)),
+            ("ctl.resume", longSource, .resume(reason: "ok")),
+            ("ctl.ready", "ExecSvc", .ready(service: "ExecSvc", topics: (0..<70_000).map { _ in "b" })),
+        ]
+        for (topic, source, message) in cases {
+            let e = Envelope(topic: topic, source: source, seq: 9, tsEvent: 3, tsInit: 4, message: message)
+            let frame = WireCodec.frame(e)
+            let decoded = try WireCodec.decode(frame: frame)
+            #expect(decoded == e)
+            #expect(decoded.seq == 9 && decoded.tsInit == 4)
+        }
+        // Exactly at the escape: 0xFFFF bytes takes the u32 form, 0xFFFE the u16 one.
+        for n in [0xFFFE, 0xFFFF, 0x1_0000] {
+            let e = Envelope(topic: "ctl.resume", source: "x", seq: 1, tsEvent: 0, tsInit: 0,
+                             message: .resume(reason: String(repeating: "r", count: n)))
+            let payload = WireCodec.encode(e)
+            let header = 28 + 1
+            let prefix = UInt16(payload[header]) | UInt16(payload[header + 1]) << 8
+            #expect(prefix == (n < 0xFFFF ? UInt16(n) : 0xFFFF))
+            #expect(payload.count == header + (n < 0xFFFF ? 2 : 6) + n)
+            #expect(try WireCodec.decode(topic: Array("ctl.resume".utf8), payload: payload) == e)
+        }
+    }
+
+    /// A receiver does not read past a hostile escaped length.
+    @Test func anEscapedLengthPastTheEndIsTruncatedNotRead() {
+        var payload = WireCodec.encode(Envelope(topic: "ctl.resume", source: "x", seq: 1, tsEvent: 0, tsInit: 0,
+                                                message: .resume(reason: "ok")))
+        payload.replaceSubrange(29..., with: [0xFF, 0xFF, 0x00, 0x00, 0x00, 0x40, 0x41])
+        #expect(throws: WireError.truncated(needed: 0x4000_0000, remaining: 1)) {
+            try WireCodec.decode(topic: Array("ctl.resume".utf8), payload: payload)
+        }
+    }
+
     /// A message travels as one frame: the topic, a 0x00 byte, the payload.
     @Test func everyTypeRoundTripsAsOneFrame() throws {
         for i in Samples.messages.indices {

@@ -69,3 +69,33 @@ import Testing
                (200_002, nil)])
     }
 }
+
+/// What a stray publisher far ahead of the sequence can make the join buffer hold: a bounded amount, whatever it
+/// sends; a replaced number is reported as such.
+@Suite struct SequenceBufferBoundTests {
+    @Test func fourHundredThousandNumbersFarAheadAreNotAllHeld() {
+        var buffer = SequenceBuffer<Int>()
+        #expect(buffer.insert(1, at: 1) == .held)
+        var refused = 0
+        for k in UInt64(0)..<400_000 {
+            // Spread over far more than the ring's span, as a spoofing publisher's would be.
+            if buffer.insert(Int(k), at: 1_000 + k * 7) == .refused { refused += 1 }
+        }
+        let bound = Int(SequenceBuffer<Int>.maximumSpan) + SequenceBuffer<Int>.farAheadCapacity
+        #expect(buffer.count <= bound)
+        #expect(buffer.ringCapacity <= Int(SequenceBuffer<Int>.maximumSpan))
+        #expect(refused > 0 && UInt64(refused) == buffer.refusedCount)
+        // What was held is still served in order: the real stream is not disturbed.
+        #expect(buffer.remove(at: 1) == 1)
+        #expect(buffer.remove(at: 1_000) == 0)
+    }
+
+    @Test func aSecondElementUnderTheSameNumberIsReportedAsReplacing() {
+        var buffer = SequenceBuffer<Int>()
+        #expect(buffer.insert(10, at: 5) == .held)
+        #expect(buffer.insert(11, at: 5) == .replaced)
+        #expect(buffer.insert(20, at: 5 + 2 * SequenceBuffer<Int>.maximumSpan) == .held)
+        #expect(buffer.insert(21, at: 5 + 2 * SequenceBuffer<Int>.maximumSpan) == .replaced)
+        #expect(buffer.remove(at: 5) == 11)
+    }
+}

@@ -19,8 +19,13 @@ class Reader:
         self.pos += struct.calcsize("<" + fmt)
         return values if len(values) > 1 else values[0]
 
-    def string(self):
+    def length(self):
+        """A length or count: u16, or 0xFFFF followed by the value as a u32."""
         n = self.take("H")
+        return self.take("I") if n == 0xFFFF else n
+
+    def string(self):
+        n = self.length()
         s = self.data[self.pos:self.pos + n].decode("utf-8")
         self.pos += n
         return s
@@ -41,8 +46,11 @@ def decode(topic, payload):
     r = Reader(payload)
     version, type_code, source_len, seq, ts_event, ts_init = r.take("BBHQqq")
     assert version == 1, version
-    source = payload[28:28 + source_len].decode("utf-8")
-    r.pos = 28 + source_len
+    start = 28
+    if source_len == 0xFFFF:
+        source_len, start = struct.unpack_from("<I", payload, 28)[0], 32
+    source = payload[start:start + source_len].decode("utf-8")
+    r.pos = start + source_len
     kind = TYPES[type_code]
     m = {"topic": topic.decode(), "type": kind, "seq": seq, "source": source, "ts_event": ts_event, "ts_init": ts_init}
     if kind == "bar":
@@ -76,7 +84,7 @@ def decode(topic, payload):
         m.update(zip(["position", "cash", "equity", "realized_pnl", "unrealized_pnl"], r.take("ddddd")))
     elif kind == "ready":
         m["service"] = r.string()
-        m["topics"] = [r.string() for _ in range(r.take("H"))]
+        m["topics"] = [r.string() for _ in range(r.length())]
     elif kind == "ack":
         m["service"] = r.string()
         m["last_seq"] = r.take("Q")
@@ -113,7 +121,13 @@ def decode(topic, payload):
     return m
 
 
+def length(n):
+    """A length or count as written on the wire: u16, or 0xFFFF then a u32 from 0xFFFF up."""
+    return struct.pack("<H", n) if n < 0xFFFF else struct.pack("<HI", 0xFFFF, n)
+
+
 def encode_kill(reason, flatten, seq=1, source="pyzmq", ts=0):
     src = source.encode()
-    body = struct.pack("<H", len(reason.encode())) + reason.encode() + struct.pack("<B", 1 if flatten else 0)
+    body = length(len(reason.encode())) + reason.encode() + struct.pack("<B", 1 if flatten else 0)
+    assert len(src) < 0xFFFF, "a source of 0xFFFF bytes or more needs the header escape (docs/wire.md)"
     return struct.pack("<BBHQqq", 1, 12, len(src), seq, ts, ts) + src + body

@@ -12,23 +12,35 @@ struct ByteWriter {
 
     @inline(__always) mutating func u8(_ v: UInt8) { append(v) }
     @inline(__always) mutating func u16(_ v: UInt16) { append(v.littleEndian) }
+    @inline(__always) mutating func u32(_ v: UInt32) { append(v.littleEndian) }
     @inline(__always) mutating func u64(_ v: UInt64) { append(v.littleEndian) }
     @inline(__always) mutating func i64(_ v: Int64) { append(v.littleEndian) }
     @inline(__always) mutating func f64(_ v: Double) { append(v.bitPattern.littleEndian) }
 
+    /// A string: its length (`length(_:)`), then its UTF-8 bytes, all of them.
     mutating func string(_ s: String) {
         var s = s
         s.withUTF8 { utf8 in
-            let n = min(utf8.count, Int(UInt16.max))
-            u16(UInt16(n))
-            raw(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: utf8[0..<n])))
+            length(utf8.count)
+            raw(UnsafeRawBufferPointer(utf8))
         }
     }
 
-    /// The first `limit` bytes of `s`, with no length prefix.
-    mutating func text(_ s: String, limit: Int) {
+    /// A length or count: a u16 below 0xFFFF; otherwise 0xFFFF and then the value as a u32 (docs/wire.md). Nothing
+    /// is ever cut short: a string of any size travels whole.
+    @inline(__always) mutating func length(_ n: Int) {
+        if n < Int(WireLength.escape) {
+            u16(UInt16(truncatingIfNeeded: n))
+        } else {
+            u16(WireLength.escape)
+            u32(UInt32(n))
+        }
+    }
+
+    /// The bytes of `s`, with no length prefix.
+    mutating func text(_ s: String) {
         var s = s
-        s.withUTF8 { raw(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: $0[0..<min($0.count, limit)]))) }
+        s.withUTF8 { raw(UnsafeRawBufferPointer($0)) }
     }
 
     func bytes() -> [UInt8] {
@@ -73,6 +85,11 @@ struct ByteWriter {
     }
 }
 
+/// How lengths and counts are written: a u16, or for 0xFFFF and above this escape value followed by a u32.
+enum WireLength {
+    static let escape: UInt16 = 0xFFFF
+}
+
 /// Reads little-endian fields, throwing `WireError.truncated` instead of reading past the end. Reads in place:
 /// the bytes (a received frame) must outlive the reader.
 struct ByteReader {
@@ -96,11 +113,18 @@ struct ByteReader {
     }
 
     mutating func u16() throws(WireError) -> UInt16 { UInt16(littleEndian: try load()) }
+    mutating func u32() throws(WireError) -> UInt32 { UInt32(littleEndian: try load()) }
     mutating func u64() throws(WireError) -> UInt64 { UInt64(littleEndian: try load()) }
     mutating func i64() throws(WireError) -> Int64 { Int64(littleEndian: try load()) }
     mutating func f64() throws(WireError) -> Double { Double(bitPattern: UInt64(littleEndian: try load())) }
 
-    mutating func string() throws(WireError) -> String { try string(length: Int(try u16())) }
+    mutating func string() throws(WireError) -> String { try string(length: try length()) }
+
+    /// A length or count written by `ByteWriter.length(_:)`.
+    @inline(__always) mutating func length() throws(WireError) -> Int {
+        let short = try u16()
+        return short == WireLength.escape ? Int(try u32()) : Int(short)
+    }
 
     mutating func string(length: Int) throws(WireError) -> String {
         try need(length)

@@ -8,7 +8,8 @@ import Glibc
 ///
 /// A message is one ZeroMQ frame: the topic's UTF-8 bytes, a 0x00 byte, then the payload. The payload's header
 /// (28 bytes + source): u8 schema version, u8 type, u16 source length, u64 seq, i64 ts_event, i64 ts_init,
-/// source UTF-8; then the type's body. Strings are u16 length + UTF-8; numbers f64.
+/// source UTF-8; then the type's body. Strings are a length + UTF-8; numbers f64. A length (or count) is a u16, or
+/// from 0xFFFF up the u16 0xFFFF followed by a u32: strings are never cut short.
 public enum WireCodec {
     /// The byte that ends the topic at the start of every frame. A topic never contains it, so subscribers can
     /// filter by topic prefix (`bar.`) or by an exact topic (`bar.NVDA` followed by this byte).
@@ -44,12 +45,17 @@ public enum WireCodec {
     private static func write(_ e: Envelope, to w: inout ByteWriter) {
         w.u8(Envelope.schemaVersion)
         w.u8(e.message.type.rawValue)
-        let sourceLength = min(e.source.utf8.count, Int(UInt16.max))
-        w.u16(UInt16(sourceLength))
+        // The source's length sits in the fixed header; a source of 0xFFFF bytes or more (which no service name
+        // is) has the escape there and its u32 length right after the header, so seq and the stamps keep their
+        // offsets.
+        let sourceLength = e.source.utf8.count
+        let escaped = sourceLength >= Int(WireLength.escape)
+        w.u16(escaped ? WireLength.escape : UInt16(sourceLength))
         w.u64(e.seq)
         w.i64(e.tsEvent)
         w.i64(e.tsInit)
-        w.text(e.source, limit: sourceLength)
+        if escaped { w.u32(UInt32(sourceLength)) }
+        w.text(e.source)
         switch e.message {
         case .bar(let symbol, let b):
             w.string(symbol); w.i64(b.time); w.f64(b.open); w.f64(b.high); w.f64(b.low); w.f64(b.close)
@@ -79,8 +85,8 @@ public enum WireCodec {
             w.string(p.symbol); w.f64(p.position); w.f64(p.cash); w.f64(p.equity); w.f64(p.realizedPnL)
             w.f64(p.unrealizedPnL)
         case .ready(let service, let topics):
-            w.string(service); w.u16(UInt16(min(topics.count, Int(UInt16.max))))
-            for t in topics.prefix(Int(UInt16.max)) { w.string(t) }
+            w.string(service); w.length(topics.count)
+            for t in topics { w.string(t) }
         case .ack(let service, let lastSeq):
             w.string(service); w.u64(lastSeq)
         case .kill(let reason, let flatten):
@@ -157,10 +163,11 @@ public enum WireCodec {
         guard version == Envelope.schemaVersion else { throw .unsupportedVersion(version) }
         let code = try r.u8()
         guard let type = MessageType(rawValue: code) else { throw .unknownType(code) }
-        let sourceLength = Int(try r.u16())
+        let shortSourceLength = try r.u16()
         let seq = try r.u64()
         let tsEvent = try r.i64()
         let tsInit = try r.i64()
+        let sourceLength = shortSourceLength == WireLength.escape ? Int(try r.u32()) : Int(shortSourceLength)
         let source = try r.string(length: sourceLength)
         let message: MeshMessage
         switch type {
@@ -200,7 +207,7 @@ public enum WireCodec {
                                                  unrealizedPnL: try r.f64()))
         case .ready:
             let service = try r.string()
-            let n = Int(try r.u16())
+            let n = try r.length()
             var topics: [String] = []
             for _ in 0..<n { topics.append(try r.string()) }
             message = .ready(service: service, topics: topics)

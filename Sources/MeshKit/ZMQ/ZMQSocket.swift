@@ -9,6 +9,9 @@ import Glibc
 public final class ZMQSocket: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
     public let type: ZMQSocketType
+    /// Kept alive by every socket: a context released before one of its sockets is closed would block in
+    /// `zmq_ctx_term` forever (a failed bind or connect used to leave a process hanging that way, SIGTERM unheard).
+    private let context: ZMQContext
     private var closed = false
     /// One receive buffer, initialised once at a stable heap address and never copied.
     private let message: UnsafeMutablePointer<zmq_msg_t>
@@ -19,6 +22,7 @@ public final class ZMQSocket: @unchecked Sendable {
         guard let h = zmq_socket(context.handle, type.raw) else { throw ZMQError.last("zmq_socket") }
         handle = h
         self.type = type
+        self.context = context
         message = .allocate(capacity: 1)
         zmq_msg_init(message)
         extra = .allocate(capacity: 1)
@@ -82,6 +86,17 @@ public final class ZMQSocket: @unchecked Sendable {
 
     public func bind(_ endpoint: String) throws {
         if zmq_bind(handle, endpoint) != 0 { throw ZMQError.last("zmq_bind(\(endpoint))") }
+    }
+
+    /// The endpoint this socket last bound or connected, as libzmq resolved it: after binding
+    /// `tcp://127.0.0.1:*`, the port the system picked (`ZMQ_LAST_ENDPOINT`).
+    public func lastEndpoint() throws -> String {
+        var buffer = [CChar](repeating: 0, count: 1024)
+        var size = buffer.count
+        if zmq_getsockopt(handle, ZMQ_LAST_ENDPOINT, &buffer, &size) != 0 {
+            throw ZMQError.last("zmq_getsockopt(ZMQ_LAST_ENDPOINT)")
+        }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     public func connect(_ endpoint: String) throws {

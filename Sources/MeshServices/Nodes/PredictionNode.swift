@@ -97,13 +97,14 @@ public struct PredictionNode: Sendable {
 }
 
 /// Accepts a node's inputs only from the service that should send them: a message from anyone else on the same
-/// topic (a stray publisher, a test tool) is logged once per source and ignored.
+/// topic (a stray publisher, a test tool) is ignored, and logged once per source for the first few sources, then
+/// sparsely (`WarningLimiter`: made-up source names by the thousand cannot fill the log or the memory).
 struct InputFilter: Sendable {
-    private var warned: Set<String> = []
+    private var warned = WarningLimiter()
 
     mutating func accept(_ envelope: Envelope, from expected: String, logger: Logger) -> Bool {
         if envelope.source == expected { return true }
-        if warned.insert(envelope.topic + "|" + envelope.source).inserted {
+        if warned.admit(key: envelope.topic + "|" + envelope.source) {
             logger.warning("ignored input from an unexpected source", metadata: [
                 "topic": "\(envelope.topic)", "source": "\(envelope.source)", "expected": "\(expected)",
             ])

@@ -5,7 +5,21 @@ import MeshKit
 /// The sequence numbers held are nearly consecutive — at most a credit window apart — so they live in a ring
 /// indexed by the number itself: no hashing, no allocation once the ring has grown to the window. A number far
 /// ahead of the others (a restart, a stray publisher) goes to a small dictionary instead of growing the ring.
+///
+/// Memory is bounded whatever arrives: the ring spans at most `maximumSpan` numbers and the dictionary holds at most
+/// `farAheadCapacity` entries; a number that fits neither (a spoofed stream running far ahead) is refused
+/// (`Insertion.refused`) rather than held. 400,000 bars far ahead hold at most those two bounds, not 400,000 bars.
 struct SequenceBuffer<Element> {
+    /// What `insert` did.
+    enum Insertion: Equatable {
+        /// Held under a number nothing was held under.
+        case held
+        /// Held, replacing what was held under the same number.
+        case replaced
+        /// Not held: too far ahead while the far-ahead table is full.
+        case refused
+    }
+
     private var ring: [(seq: UInt64, element: Element)?]
     private var mask: Int
     /// No sequence number held in the ring is below `lowest` or above `highest` (meaningful while `inRing` > 0).
@@ -14,7 +28,11 @@ struct SequenceBuffer<Element> {
     private var inRing = 0
     private var farAhead: [UInt64: Element] = [:]
     /// The widest span of sequence numbers the ring grows to.
-    private static var maximumSpan: UInt64 { 1 << 16 }
+    static var maximumSpan: UInt64 { 1 << 16 }
+    /// The most numbers held beyond the ring's span.
+    static var farAheadCapacity: Int { 1 << 12 }
+    /// How many numbers were refused so far.
+    private(set) var refusedCount: UInt64 = 0
 
     init() {
         ring = Array(repeating: nil, count: 64)
@@ -23,24 +41,36 @@ struct SequenceBuffer<Element> {
 
     var isEmpty: Bool { inRing == 0 && farAhead.isEmpty }
 
-    /// Holds `element` under `seq`, replacing what was held under it.
-    mutating func insert(_ element: Element, at seq: UInt64) {
+    /// How many elements are held.
+    var count: Int { inRing + farAhead.count }
+
+    /// How many slots the ring has grown to.
+    var ringCapacity: Int { ring.count }
+
+    /// Holds `element` under `seq`, replacing what was held under it, unless it is too far ahead to hold.
+    @discardableResult
+    mutating func insert(_ element: Element, at seq: UInt64) -> Insertion {
         if inRing == 0 {
             lowest = seq
             highest = seq
         } else {
             let low = min(lowest, seq), high = max(highest, seq)
             guard high - low < Self.maximumSpan else {
-                farAhead[seq] = element
-                return
+                if farAhead.updateValue(element, forKey: seq) != nil { return .replaced }
+                guard farAhead.count > Self.farAheadCapacity else { return .held }
+                farAhead.removeValue(forKey: seq)
+                refusedCount += 1
+                return .refused
             }
             if high - low >= UInt64(ring.count) { grow(toHold: high - low + 1) }
             lowest = low
             highest = high
         }
         let slot = Int(truncatingIfNeeded: seq) & mask
-        if ring[slot] == nil { inRing += 1 }
+        let replaced = ring[slot] != nil
+        if !replaced { inRing += 1 }
         ring[slot] = (seq, element)
+        return replaced ? .replaced : .held
     }
 
     /// Whether something is held under `seq`.
