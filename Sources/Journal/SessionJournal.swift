@@ -9,6 +9,11 @@ import TradingCore
 ///
 /// Everything in it is enough to rebuild the session's result exactly: `replay()` feeds the bars, decisions and
 /// events through the same execution code, in the order they happened.
+///
+/// Sendable by hand: the SQLite connection and its prepared statements are C handles that one thread at a time may
+/// use. Every write holds `lock` (the execution service writes from its blocking lane and, for SIGUSR1, from the
+/// same lane); the reading methods run before a session starts or after it ended (export, `--resume`), never beside
+/// its writes.
 public final class SessionJournal: @unchecked Sendable {
     public static let schemaVersion = 2
 

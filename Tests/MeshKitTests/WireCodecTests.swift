@@ -34,7 +34,7 @@ import TradingCore
         let longSource = String(repeating: "s", count: 70_000)
         let cases: [(String, String, MeshMessage)] = [
             ("ctl.kill", "MeshCtl", .kill(reason: reason, flatten: true)),
-            ("ctl.resume", longSource, .resume(reason: "ok")),
+            ("ctl.resume", longSource, .resume(reason: "ok", proof: String(repeating: "p", count: 70_000))),
             ("ctl.ready", "ExecSvc", .ready(service: "ExecSvc", topics: (0..<70_000).map { _ in "b" })),
         ]
         for (topic, source, message) in cases {
@@ -47,12 +47,12 @@ import TradingCore
         // Exactly at the escape: 0xFFFF bytes takes the u32 form, 0xFFFE the u16 one.
         for n in [0xFFFE, 0xFFFF, 0x1_0000] {
             let e = Envelope(topic: "ctl.resume", source: "x", seq: 1, tsEvent: 0, tsInit: 0,
-                             message: .resume(reason: String(repeating: "r", count: n)))
+                             message: .resume(reason: String(repeating: "r", count: n), proof: ""))
             let payload = WireCodec.encode(e)
             let header = 28 + 1
             let prefix = UInt16(payload[header]) | UInt16(payload[header + 1]) << 8
             #expect(prefix == (n < 0xFFFF ? UInt16(n) : 0xFFFF))
-            #expect(payload.count == header + (n < 0xFFFF ? 2 : 6) + n)
+            #expect(payload.count == header + (n < 0xFFFF ? 2 : 6) + n + 2)   // then the empty proof
             #expect(try WireCodec.decode(topic: Array("ctl.resume".utf8), payload: payload) == e)
         }
     }
@@ -60,7 +60,7 @@ import TradingCore
     /// A receiver does not read past a hostile escaped length.
     @Test func anEscapedLengthPastTheEndIsTruncatedNotRead() {
         var payload = WireCodec.encode(Envelope(topic: "ctl.resume", source: "x", seq: 1, tsEvent: 0, tsInit: 0,
-                                                message: .resume(reason: "ok")))
+                                                message: .resume(reason: "ok", proof: "")))
         payload.replaceSubrange(29..., with: [0xFF, 0xFF, 0x00, 0x00, 0x00, 0x40, 0x41])
         #expect(throws: WireError.truncated(needed: 0x4000_0000, remaining: 1)) {
             try WireCodec.decode(topic: Array("ctl.resume".utf8), payload: payload)

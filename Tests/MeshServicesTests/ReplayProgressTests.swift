@@ -1,6 +1,7 @@
 import Synchronization
 import Testing
 @testable import MeshKit
+@testable import MeshServices
 
 /// The replay's waits end on the update that satisfies them (no polling), cancellation ends them, and its time
 /// limits are measured on the injected clock — so they are tested here without waiting for any of them.

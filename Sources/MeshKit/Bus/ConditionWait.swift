@@ -5,12 +5,14 @@
 /// `.cancelled` when `Task.isCancelled`, or `.parked` after storing the continuation where the state's updates will
 /// find (and resume) it. `unpark` takes the stored continuation back out, if still there, when the task is
 /// cancelled: the wait then ends with `CancellationError`.
-enum ConditionWait {
-    enum Parking {
+public enum ConditionWait {
+    /// What `park` found.
+    public enum Parking: Sendable {
         case now, cancelled, parked
     }
 
-    static func wait(park: (CheckedContinuation<Void, any Error>) -> Parking,
+    /// Waits until the code that changes the state resumes the parked continuation (or the task is cancelled).
+    public static func wait(park: (CheckedContinuation<Void, any Error>) -> Parking,
                      unpark: @Sendable () -> CheckedContinuation<Void, any Error>?) async throws {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
