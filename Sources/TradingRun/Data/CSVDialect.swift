@@ -15,6 +15,8 @@ public struct CSVDialect: Sendable, Equatable {
     public var newestFirst = false
     /// What was detected, one phrase each (empty for a plain file).
     public var notes: [String] = []
+    /// Which field each column the loader needs was read from, e.g. `Time = "date" (field 1)`; `Volume = none`.
+    public var columns: [String] = []
 
     public init() {}
 

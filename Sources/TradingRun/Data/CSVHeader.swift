@@ -68,6 +68,14 @@ struct CSVHeader {
                                         clockField: matched.clockField, names: names, file: file)
         if dialect.time != .iso { dialect.notes.append(dialect.time.summary) }
         dialect.notes += matched.notes
+        dialect.columns = zip(wanted, matched.indices).map { column, index in
+            guard index >= 0 else { return "\(column.name) = none" }
+            let name = "\(column.name) = \"\(TextExcerpt.of(names[index]))\" (field \(index + 1))"
+            if column.name == timeColumn.name, let clock = matched.clockField {
+                return name + " + \"\(TextExcerpt.of(names[clock]))\" (field \(clock + 1))"
+            }
+            return name
+        }
         dialect.newestFirst = isNewestFirst(rows: rows, timeIndex: matched.indices[0], dialect: dialect)
         if dialect.newestFirst { dialect.notes.append("newest first (rows reversed to oldest first)") }
         return CSVHeader(names: names, fieldIndex: matched.indices, dataStart: dataStart, line: line, dialect: dialect)

@@ -34,6 +34,9 @@ public struct BacktestRunner: Sendable {
     /// Loads and validates a config's bars: the whole file (`load.series`) and the bars between `start` and `end`.
     public func loadBars(_ config: BacktestConfig) throws -> (load: BarLoadResult, bars: BarSeries) {
         let load = try BarCSVLoader.load(path: config.data, symbol: config.symbol, onBadRow: config.onBadRow)
+        if !load.format.notes.isEmpty {
+            logger.notice("data format detected", metadata: ["file": "\(config.data)", "format": "\(load.format.summary)"])
+        }
         reportSkipped(load.skipped, "skipped bad row")
         let startTime = try config.start.map { try Self.bound($0, key: "start", endOfDay: false) }
         let endTime = try config.end.map { try Self.bound($0, key: "end", endOfDay: true) }
@@ -66,6 +69,7 @@ public struct BacktestRunner: Sendable {
         let dataSHA256 = try FileBytes.sha256(config.data)
         var inputs = RunInputs(bars: bars, barsPerYear: load.barsPerYear, skippedRows: load.skipped,
                                dataSHA256: dataSHA256, predictedReturns: [], predictionsSHA256: nil)
+        inputs.dataFormat = load.format
         if !predicting {
             inputs.predictedReturns = Array(repeating: .nan, count: bars.count)
             if let path = config.predictions {
@@ -199,6 +203,9 @@ public struct BacktestRunner: Sendable {
         func fmt(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "n/a" }
         var lines = [
             "TradeMesh backtest \(o.runID)  \(config.symbol)  \(config.strategy.name)",
+        ]
+        if !o.inputs.dataFormat.notes.isEmpty { lines.append("  data format     \(o.inputs.dataFormat.summary)") }
+        lines += [
             "  bars            \(m.bars)  (\(Timestamps.iso8601(o.inputs.bars.time.first ?? 0)) .. \(Timestamps.iso8601(o.inputs.bars.time.last ?? 0)))",
             "  final equity    \(String(format: "%.2f", m.finalEquity))  (initial \(String(format: "%.2f", o.result.initialCapital)))",
             "  total return    \(pct(m.totalReturn))   CAGR \(pct(m.cagr))",
@@ -232,6 +239,8 @@ public struct RunInputs: Sendable {
     public var predictedReturns: [Double]
     public var predictionsSHA256: String?
     public var model: ModelManifest? = nil
+    /// How the bars file is written, as the loader detected it.
+    public var dataFormat = CSVDialect()
 
     public init(bars: BarSeries, barsPerYear: Double, skippedRows: [DataIssue], dataSHA256: String,
                 predictedReturns: [Double], predictionsSHA256: String?, model: ModelManifest? = nil) {

@@ -79,6 +79,7 @@ import TestSupport
         #expect(bars.series.close == [1.12166, 1.12250])
         #expect(bars.series.volume == [0, 0], "VOL is preferred to TICKVOL")
         #expect(bars.format.notes == ["separator tab", "separate date and time columns", "Volume from column VOL"])
+        #expect(bars.format.columns.first == "Time = \"DATE\" (field 1) + \"TIME\" (field 2)")
         let split = try load("date_and_time_columns.csv")
         #expect(times(split) == ["2020-01-02T09:30:00", "2020-01-02T10:30:00"])
     }
@@ -124,6 +125,7 @@ import TestSupport
         #expect(bars.series.volume == [0, 0])
         #expect(bars.series.close == [1.10400, 1.10445])
         #expect(bars.format.notes == ["no Volume column (Volume 0)"])
+        #expect(bars.format.columns.last == "Volume = none")
     }
 
     @Test(arguments: [BadRowPolicy.fail, .skip])
@@ -173,7 +175,8 @@ import TestSupport
 
     @Test func aPlainFileHasNoNotes() throws {
         let bars = try BarCSVLoader.load(path: DataFixtures.good("iso_naive.csv"), symbol: "X")
-        #expect(bars.format == CSVDialect())
+        #expect(bars.format.notes.isEmpty)
+        #expect(bars.format.columns.first == "Time = \"Time\" (field 1)")
         #expect(bars.format.summary == "plain CSV")
     }
 }
