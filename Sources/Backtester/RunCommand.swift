@@ -43,15 +43,21 @@ struct RunCommand: ParsableCommand {
           help: "Run even when the predictions' times do not match the bars' (config key allow_missing_predictions).")
     var allowMissingPredictions = false
 
+    @Flag(name: .customLong("allow-in-sample"),
+          help: "Run a model over bars it was trained on (config key allow_in_sample); refused otherwise.")
+    var allowInSample = false
+
     func run() throws {
         let logger = CommandSupport.bootstrapLogger(label: "Backtester")
         try CommandSupport.reportingErrors {
             var overrides = self.overrides
             if let policy = onBadRow { overrides.append("on_bad_row=\(policy)") }
             if allowMissingPredictions { overrides.append("allow_missing_predictions=true") }
+            if allowInSample { overrides.append("allow_in_sample=true") }
             let parsed = try resolvedConfig(overrides: overrides)
             let runner = BacktestRunner(codeVersion: CommandSupport.codeVersion(), logger: logger,
-                                        modelProvider: CommandSupport.modelProvider)
+                                        modelProvider: CommandSupport.modelProvider,
+                                        modelManifestProvider: CommandSupport.modelManifestProvider)
             let outcome = try runner.run(parsed, outDirectory: out)
             if config == nil { print(Self.defaultsSummary(parsed)) }
             print(BacktestRunner.summary(outcome, config: parsed))
