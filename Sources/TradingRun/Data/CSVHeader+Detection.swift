@@ -133,10 +133,15 @@ extension CSVHeader {
                 let field = clean(row[index])
                 let hasComma = field.contains(","), hasDot = field.contains(".")
                 if hasComma && hasDot {
+                    // The mark written last is the decimal one: 1.234,50 or 1,234.50.
+                    let commaLast = (field.lastIndex(of: ",") ?? field.startIndex)
+                        > (field.lastIndex(of: ".") ?? field.startIndex)
+                    let (decimal, thousands) = commaLast ? (",", ".") : (".", ",")
+                    let separator = dialect.separator == 0x09 ? "\\t" : String(UnicodeScalar(dialect.separator))
                     throw .format(file, line: sample[r].number, "column \(names[index]): \"\(TextExcerpt.of(field))\" "
                         + "has both '.' and ',': thousands separators are not supported; remove them, e.g. with "
-                        + "python3 -c \"import pandas as pd; pd.read_csv('\(file)', sep=None, engine='python', "
-                        + "thousands='\(dialect.decimalComma ? "." : ",")').to_csv('clean.csv', index=False)\"")
+                        + "python3 -c \"import pandas as pd; pd.read_csv('\(file)', sep='\(separator)', "
+                        + "decimal='\(decimal)', thousands='\(thousands)').to_csv('clean.csv', index=False)\"")
                 }
                 if hasComma && field.allSatisfy({ $0.isNumber || $0 == "," || $0 == "-" || $0 == "+" }) {
                     dialect.decimalComma = true

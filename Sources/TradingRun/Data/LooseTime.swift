@@ -5,7 +5,7 @@ import TradingCore
 /// month-first date is ambiguous and is refused by the detection); clocks are `HH:mm`, `HH:mm:ss` or
 /// `HH:mm:ss.fff`. Results are nanoseconds since 1970-01-01T00:00:00, like `Timestamps.parse`.
 enum LooseTime {
-    /// A date, optionally followed by spaces (or `T`) and a clock, optionally followed by spaces and `zone`.
+    /// A date, optionally followed by spaces (or `T`, or `-`) and a clock, optionally followed by spaces and `zone`.
     static func parse(_ bytes: UnsafePointer<UInt8>, _ start: Int, _ end: Int, zone: [UInt8]) -> Int64? {
         var i = start
         var e = end
@@ -13,7 +13,8 @@ enum LooseTime {
         guard let days = date(bytes, &i, e) else { return nil }
         if i == e { return days * Timestamps.nanosPerDay }
         let clockStart = i
-        if bytes[i] == 0x54 { i += 1 } else { while i < e && bytes[i] == 0x20 { i += 1 } }
+        // `T`, IBKR's `-` (`20230103-14:30:00`, its UTC form) or spaces between date and clock.
+        if bytes[i] == 0x54 || bytes[i] == 0x2D { i += 1 } else { while i < e && bytes[i] == 0x20 { i += 1 } }
         guard i > clockStart, let nanos = clock(bytes, &i, e) else { return nil }
         if i < e {
             // A zone name: the one detected on the first row, after at least one space.

@@ -48,6 +48,9 @@ import TestSupport
         #expect(times(zoned) == ["2023-01-03T09:30:00", "2023-01-03T10:30:00"])
         #expect(zoned.format.time == .loose(zone: "US/Eastern"))
         #expect(zoned.format.summary.contains("in zone US/Eastern (kept as written"))
+        let utc = try BarCSVLoader.parse(text: "date,open,high,low,close,volume\n20230103-14:30:00,1,1,1,1,1\n",
+                                         file: "utc.csv", symbol: "X")
+        #expect(times(utc) == ["2023-01-03T14:30:00"])
         let daily = try load("ibkr_daily.csv")
         #expect(times(daily) == ["2017-04-18T00:00:00", "2017-04-19T00:00:00"])
     }
@@ -70,7 +73,7 @@ import TestSupport
         let error = try refusal("thousands_separators.csv")
         #expect(error.issue.line == 2)
         #expect(error.issue.message.contains("thousands separators are not supported"))
-        #expect(error.issue.message.contains("pd.read_csv("))
+        #expect(error.issue.message.contains("sep=';', decimal=',', thousands='.'"), "\(error)")
     }
 
     @Test func metaTraderTabsAngleBracketsAndDateTimeColumns() throws {
