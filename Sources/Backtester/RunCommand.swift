@@ -104,7 +104,8 @@ extension RunCommand {
             "  exits           stop_loss \(optional(s.stopLoss)), take_profit \(optional(s.takeProfit)), "
                 + "close_at_end \(e.closeAtEnd)",
             "  account         initial_capital \(e.initialCapital), costs per_trade \(e.perTradeCost) "
-                + "slippage_bps \(e.slippageBps), daily_loss_cap \(optional(e.dailyLossCap)), max_leverage \(e.maxLeverage)",
+                + "slippage_bps \(e.slippageBps), daily_loss_cap \(optional(e.dailyLossCap)), "
+                + "max_leverage \(e.maxLeverage)",
             "  window          the whole file" + (c.start != nil || c.end != nil
                 ? " between \(c.start ?? "its start") and \(c.end ?? "its end")" : ""),
         ].joined(separator: "\n")

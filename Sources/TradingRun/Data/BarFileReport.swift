@@ -48,7 +48,8 @@ public struct BarFileReport: Sendable {
         ]
         var gapLine = "gaps        \(gapCount) interval\(gapCount == 1 ? "" : "s") longer than the bar size"
         if !longestGaps.isEmpty {
-            gapLine += "; longest: " + longestGaps.map { "\(Self.duration($0.length)) after \(Timestamps.iso8601($0.after))" }
+            gapLine += "; longest: " + longestGaps
+                .map { "\(Self.duration($0.length)) after \(Timestamps.iso8601($0.after))" }
                 .joined(separator: ", ")
         }
         lines.append(gapLine)

@@ -23,7 +23,8 @@ extension CSVHeader {
             if !list.contains(t) { list.append(t) }
         }
         if tickers.count > 1 {
-            throw .format(file, line: second.number, "yfinance export with several tickers (\(tickers.prefix(5).joined(separator: ", ")))"
+            let listed = tickers.prefix(5).joined(separator: ", ")
+            throw .format(file, line: second.number, "yfinance export with several tickers (\(listed))"
                 + ": the loader reads one instrument per file; download one ticker, or write one with "
                 + "python3 -c \"import pandas as pd; df = pd.read_csv('\(file)', header=[0, 1], index_col=0); "
                 + "df.xs('\(tickers[0])', axis=1, level=1).to_csv('\(tickers[0]).csv')\"")
@@ -169,7 +170,8 @@ extension CSVHeader {
                 throw .format(file, line: sample[0].number, "column \(column): cannot tell what time \(field) is: "
                     + "expected epoch seconds (10 digits), epoch milliseconds (13 digits) or a yyyyMMdd date; "
                     + "write ISO times, e.g. python3 -c \"import pandas as pd; df = pd.read_csv('\(file)'); "
-                    + "df['\(column)'] = pd.to_datetime(df['\(column)'], unit='s'); df.to_csv('iso.csv', index=False)\" "
+                    + "df['\(column)'] = pd.to_datetime(df['\(column)'], unit='s'); "
+                    + "df.to_csv('iso.csv', index=False)\" "
                     + "(unit='s', 'ms', 'us' or 'ns' as the numbers are)")
             }
         }

@@ -116,7 +116,11 @@ struct CSVHeader {
         var counts: [UInt8: Int] = [0x2C: 0, 0x3B: 0, 0x09: 0]
         var inQuotes = false
         for byte in line.utf8 {
-            if byte == 0x22 { inQuotes.toggle() } else if !inQuotes, counts[byte] != nil { counts[byte, default: 0] += 1 }
+            if byte == 0x22 {
+                inQuotes.toggle()
+            } else if !inQuotes, let count = counts[byte] {
+                counts[byte] = count + 1
+            }
         }
         let comma = counts[0x2C] ?? 0, semicolon = counts[0x3B] ?? 0, tab = counts[0x09] ?? 0
         if semicolon > comma && semicolon >= tab { return 0x3B }

@@ -22,7 +22,8 @@ public enum CSVTimeEncoding: Sendable, Equatable {
         switch self {
         case .iso: return "ISO-8601 times"
         case .loose(let zone):
-            return "yyyyMMdd / yyyy.MM.dd times" + (zone.map { " in zone \($0) (kept as written, no conversion)" } ?? "")
+            let zoneNote = zone.map { " in zone \($0) (kept as written, no conversion)" } ?? ""
+            return "yyyyMMdd / yyyy.MM.dd times" + zoneNote
         case .epochSeconds: return "epoch seconds (UTC)"
         case .epochMilliseconds: return "epoch milliseconds (UTC)"
         case .dateAndClock: return "separate date and time columns"
