@@ -30,6 +30,10 @@ struct ReplayCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: "Override a config key (repeatable), as for run.")
     var overrides: [String] = []
 
+    @Flag(name: .customLong("allow-in-sample"),
+          help: "Run a model over bars it was trained on (config key allow_in_sample); refused otherwise.")
+    var allowInSample = false
+
     @Option(help: "Credit window: bars in flight ahead of ExecSvc's acknowledgements (1 = lockstep).")
     var window: Int = 256
 
@@ -68,6 +72,7 @@ struct ReplayCommand: ParsableCommand {
                 throw ValidationErrorText("--transport must be ipc or tcp, got '\(transport)'")
             }
             // Validate the config and inputs here first, so mistakes are reported once, not by five processes.
+            let overrides = self.overrides + (allowInSample ? ["allow_in_sample=true"] : [])
             let text = String(decoding: try FileBytes.read(config), as: UTF8.self)
             let parsed = try BacktestConfig.parse(yaml: text, file: config, overrides: overrides)
             let runner = BacktestRunner(codeVersion: CommandSupport.codeVersion(), logger: logger,

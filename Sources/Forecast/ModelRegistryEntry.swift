@@ -149,9 +149,18 @@ public struct ModelRegistryEntry: Sendable {
             }
         }
         let data = meta["data"] as? [String: Any] ?? [:]
+        let range = meta["training_range"] as? [String: Any] ?? [:]
+        let trainingStart = (range["start"] as? String).flatMap(Timestamps.parse)
+        let trainingEnd = (range["end"] as? String).flatMap(Timestamps.parse)
+        let trainingBars = range["bars"] as? Int ?? 0
+        guard (trainingStart == nil) == (trainingEnd == nil), trainingStart ?? 0 <= trainingEnd ?? 0 else {
+            throw ForecastError.badModel("\(directory)/metadata.json: training_range start/end must both be times, "
+                                         + "start before end")
+        }
         let metadata = Metadata(modelID: meta["model_id"] as? String ?? "", dataPath: data["path"] as? String ?? "",
-                                dataSHA256: data["sha256"] as? String ?? "", trainingStart: 0, trainingEnd: 0,
-                                trainingBars: 0, epochs: [], fileHashes: files.map { ($0, hashes[$0] ?? "") })
+                                dataSHA256: data["sha256"] as? String ?? "", trainingStart: trainingStart ?? 0,
+                                trainingEnd: trainingEnd ?? 0, trainingBars: trainingStart == nil ? 0 : trainingBars,
+                                epochs: [], fileHashes: files.map { ($0, hashes[$0] ?? "") })
         return ModelRegistryEntry(hyperparameters: h, network: network, scaler: scaler, metadata: metadata)
     }
 
@@ -190,7 +199,23 @@ public struct ModelRegistryEntry: Sendable {
 extension ModelRegistryEntry {
     /// What a run manifest records of this model, found at `path`.
     public func manifest(path: String) -> ModelManifest {
-        ModelManifest(path: path, fileHashes: metadata.fileHashes, hyperparametersSHA256: hyperparametersSHA256)
+        var manifest = ModelManifest(path: path, fileHashes: metadata.fileHashes,
+                                     hyperparametersSHA256: hyperparametersSHA256)
+        if metadata.trainingBars > 0 {
+            manifest.training = ModelManifest.Training(start: metadata.trainingStart, end: metadata.trainingEnd,
+                                                       dataPath: metadata.dataPath, dataSHA256: metadata.dataSHA256)
+        }
+        return manifest
+    }
+
+    /// The times of `predictions` that fall in the model's training range (in-sample rows), as a count and the
+    /// first and last such time; nil when none does or the metadata has no training range.
+    public func inSample(_ predictions: [Prediction]) -> (count: Int, first: Int64, last: Int64)? {
+        guard metadata.trainingBars > 0 else { return nil }
+        let inside = predictions.lazy.map(\.time)
+            .filter { $0 >= metadata.trainingStart && $0 <= metadata.trainingEnd }
+        guard let first = inside.first, let last = inside.last(where: { _ in true }) else { return nil }
+        return (inside.count, first, last)
     }
 
     /// Runs a backtest config's `model:`: loads (and verifies) the model and predicts every bar.

@@ -173,6 +173,7 @@ struct PredictCommand: ParsableCommand {
         try ForecastCommandSupport.run {
             let bars = try ForecastCommandSupport.bars(data, symbol: symbol)
             let predictions: [Prediction]
+            var inSampleNote: String?
             if walkForward {
                 let h = try ModelHyperparameters.parse(String(decoding: try FileBytes.read(config), as: UTF8.self),
                                                        file: config)
@@ -183,7 +184,9 @@ struct PredictCommand: ParsableCommand {
                 }
             } else {
                 guard let model else { throw ValidationError("give --model DIR, or --walk-forward") }
-                predictions = ForecastPipeline.predict(try ModelRegistryEntry.load(directory: model), bars: bars)
+                let entry = try ModelRegistryEntry.load(directory: model)
+                predictions = ForecastPipeline.predict(entry, bars: bars)
+                inSampleNote = Self.inSampleNote(entry, predictions: predictions)
             }
             var text = "Time,predicted_price,predicted_return\n"
             for p in predictions {
@@ -192,7 +195,21 @@ struct PredictCommand: ParsableCommand {
             }
             try FileBytes.write(text, to: out)
             print("\(predictions.count) predictions written to \(out)")
+            if let inSampleNote { print(inSampleNote) }
         }
+    }
+
+    /// Which rows are in-sample (made on the model's own training bars), or that none is.
+    static func inSampleNote(_ entry: ModelRegistryEntry, predictions: [Prediction]) -> String? {
+        let m = entry.metadata
+        guard m.trainingBars > 0 else { return nil }
+        let range = "\(Timestamps.iso8601(m.trainingStart)) .. \(Timestamps.iso8601(m.trainingEnd))"
+        guard let inside = entry.inSample(predictions) else {
+            return "in-sample: none (the model's training bars are \(range))"
+        }
+        return "in-sample: \(inside.count) of \(predictions.count) rows, \(Timestamps.iso8601(inside.first)) .. "
+            + "\(Timestamps.iso8601(inside.last)), fall in the model's training bars (\(range)); "
+            + "score or backtest only the rows after \(Timestamps.iso8601(m.trainingEnd))"
     }
 }
 

@@ -160,7 +160,7 @@ extension Timestamps {
 
     /// The non-negative integer written with exactly `count` ASCII digits at `bytes[at...]`, or nil.
     @inlinable @inline(__always)
-    static func digits(_ bytes: UnsafePointer<UInt8>, _ at: Int, _ count: Int) -> Int? {
+    public static func digits(_ bytes: UnsafePointer<UInt8>, _ at: Int, _ count: Int) -> Int? {
         var value = 0
         for k in 0..<count {
             let d = bytes[at + k] &- 0x30

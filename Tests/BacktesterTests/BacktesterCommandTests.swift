@@ -91,6 +91,41 @@ import TestSupport
         #expect(both.stderr.contains("give either predictions or model, not both"))
     }
 
+    /// The look-ahead guard: a model is not backtested on the bars it was trained on unless asked to (the allowed
+    /// case is LookAheadGuardTests', where the model is a stand-in that predicts in no time).
+    @Test func aWindowOverTheModelsTrainingBarsIsRefused() async throws {
+        let out = Self.temp()
+        let window = ["--set", "start=2021-12-01", "--set", "end=2022-01-31"]
+        let refused = try await Self.backtester(["run", "--config", "config/backtest-lstm.yaml", "--out", out + "/a"]
+                                                + window)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("the backtest window 2021-12-01T09:30:00 .. 2022-01-31T15:30:00 overlaps the "
+            + "training bars of models/registry/nvda-lstm-sample (2015-01-02T09:30:00 .. 2021-12-29T14:30:00)"),
+            "\(refused.stderr)")
+        #expect(refused.stderr.contains("--allow-in-sample"))
+        #expect(!FileManager.default.fileExists(atPath: out + "/a"))
+        let replay = try await Self.backtester(["replay", "--config", "config/backtest-lstm.yaml", "--out", out + "/c"]
+                                               + window)
+        #expect(replay.status == 1)
+        #expect(replay.stderr.contains("overlaps the training bars"), "\(replay.stderr)")
+    }
+
+    @Test func predictSaysWhichRowsAreInSample() async throws {
+        let dir = Self.temp()
+        // Five months of the sample around the model's last training bar, to keep the prediction short.
+        let sample = try String(contentsOf: Self.root.appendingPathComponent("data/sample/NVDA_1h.csv"), encoding: .utf8)
+        let lines = sample.split(separator: "\n")
+        let rows = lines.dropFirst().filter { $0 >= "2021-10-01" && $0 < "2022-03-01" }
+        try ([String(lines[0])] + rows.map(String.init)).joined(separator: "\n").write(
+            toFile: dir + "/bars.csv", atomically: true, encoding: .utf8)
+        let r = try await Self.execute(Self.sibling("PredictSvc"), [
+            "predict", "--model", "models/registry/nvda-lstm-sample", "--data", dir + "/bars.csv",
+            "--out", dir + "/p.csv"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains(#/in-sample: \d+ of \d+ rows, 2021-1\S+ \.\. 2021-12-29T14:30:00, fall in the model's training bars \(2015-01-02T09:30:00 \.\. 2021-12-29T14:30:00\); score or backtest only the rows after 2021-12-29T14:30:00/#),
+                "\(r.stdout)")
+    }
+
     @Test func badInputsExitOneWithAClearMessage() async throws {
         let dir = Self.temp()
         let bad = dir + "/bad.csv"

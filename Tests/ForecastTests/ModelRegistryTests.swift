@@ -40,6 +40,25 @@ import TradingRun
         #expect(loaded.network == first.network)
         #expect(loaded.scaler == first.scaler)
         #expect(loaded.hyperparameters == h)
+        #expect(loaded.metadata.trainingStart == first.metadata.trainingStart)
+        #expect(loaded.metadata.trainingEnd == first.metadata.trainingEnd)
+        #expect(loaded.metadata.trainingBars == first.metadata.trainingBars)
+        #expect(loaded.metadata.trainingBars > 0)
+    }
+
+    @Test func theBundledModelKnowsItsTrainingBars() throws {
+        let path = Self.root.path + "/models/registry/nvda-lstm-sample"
+        let model = try ModelRegistryEntry.load(directory: path)
+        #expect(Timestamps.iso8601(model.metadata.trainingStart) == "2015-01-02T09:30:00")
+        #expect(Timestamps.iso8601(model.metadata.trainingEnd) == "2021-12-29T14:30:00")
+        #expect(model.metadata.trainingBars == 12_333)
+        let training = try #require(model.manifest(path: path).training)
+        #expect(training.dataSHA256 == model.metadata.dataSHA256)
+        let times = [try #require(Timestamps.parse("2021-12-29T13:30:00")), try #require(Timestamps.parse("2021-12-29T14:30:00")),
+                     try #require(Timestamps.parse("2021-12-29T15:30:00"))]
+        let inside = try #require(model.inSample(times.map { Prediction(time: $0, predictedPrice: 1, predictedReturn: 0) }))
+        #expect(inside.count == 2)
+        #expect(inside.last == times[1])
     }
 
     @Test func missingOrChangedFilesAreRefused() throws {

@@ -7,6 +7,10 @@ import TradingCore
 /// `High ≥ max(Open, Close)`, a finite volume ≥ 0, and a time later than the previous row's. A violation
 /// fails the load with an error naming file, line and column, or, with `.skip`, drops the row and reports it.
 ///
+/// The file's dialect — separator, decimal comma, quoting, time encoding, yfinance's header rows, a missing Volume
+/// column, newest-first order — is detected from the header and the first rows (`CSVDialect`, returned in
+/// `BarLoadResult.format`); a newest-first file is read and returned oldest first.
+///
 /// The file is read in one go and parsed straight from its bytes (no per-field strings).
 public enum BarCSVLoader {
     private static let columns: [CSVHeader.Column] = [
@@ -15,7 +19,7 @@ public enum BarCSVLoader {
         .init(name: "High", aliases: ["high"]),
         .init(name: "Low", aliases: ["low"]),
         .init(name: "Close", aliases: ["close"]),
-        .init(name: "Volume", aliases: ["volume"]),
+        .init(name: "Volume", aliases: ["volume", "vol", "tickvol", "tick_volume", "real_volume"], optional: true),
     ]
 
     /// Loads the bars file at `path`; the series gets `symbol`.
@@ -48,7 +52,13 @@ public enum BarCSVLoader {
         let skipped = reader.skipped
         if let failure = reader.failure { throw failure }
         guard !series.isEmpty else { throw .noRows(file, line: header.line, skipped: skipped) }
-        return BarLoadResult(series: series, skipped: skipped, barsPerYear: BarsPerYear.infer(times: series.time))
+        let ordered = header.dialect.newestFirst
+            ? BarSeries(symbol: symbol, time: series.time.reversed(), open: series.open.reversed(),
+                        high: series.high.reversed(), low: series.low.reversed(), close: series.close.reversed(),
+                        volume: series.volume.reversed())
+            : series
+        return BarLoadResult(series: ordered, skipped: skipped, barsPerYear: BarsPerYear.infer(times: ordered.time),
+                             format: header.dialect)
     }
 
     /// Reads and validates one row against the previous accepted one.
@@ -59,6 +69,8 @@ public enum BarCSVLoader {
             volumeName: String
         let file: String
         let onBadRow: BadRowPolicy
+        /// 1 for a file in increasing time order, -1 for a newest-first one: rows must increase in `time × order`.
+        let order: Int64
         var lastTime = Int64.min
         var lastLine = 0
         /// Rows skipped so far (with `.skip`).
@@ -70,6 +82,7 @@ public enum BarCSVLoader {
             self.header = header
             self.file = file
             self.onBadRow = onBadRow
+            order = header.dialect.newestFirst ? -1 : 1
             timeIndex = header.fieldIndex[0]
             openIndex = header.fieldIndex[1]
             highIndex = header.fieldIndex[2]
@@ -81,7 +94,7 @@ public enum BarCSVLoader {
             highName = header.names[highIndex]
             lowName = header.names[lowIndex]
             closeName = header.names[closeIndex]
-            volumeName = header.names[volumeIndex]
+            volumeName = volumeIndex >= 0 ? header.names[volumeIndex] : "Volume"
         }
 
         /// Reads every remaining row into `columns`, stopping at the first bad row unless skipping.
@@ -90,7 +103,7 @@ public enum BarCSVLoader {
                 do throws(RowProblem) {
                     let bar = try read(rows)
                     guard columns.append(bar) else { return }
-                    lastTime = bar.time
+                    lastTime = bar.time &* order
                     lastLine = rows.line
                 } catch {
                     let issue = error.issue(file: file, line: rows.line)
@@ -107,23 +120,16 @@ public enum BarCSVLoader {
         @inline(__always)
         func read(_ rows: CSVRowScanner) throws(RowProblem) -> Bar {
             guard rows.fieldCount == header.fieldCount else { throw diagnose(rows) }
-            let bytes = rows.bytes
-            var r = rows.range(timeIndex)
-            guard let time = Timestamps.parse(bytes, r.start, r.end) else { throw diagnose(rows) }
-            r = rows.range(openIndex)
-            let open = DecimalParser.parse(bytes, r.start, r.end) ?? .nan
-            r = rows.range(highIndex)
-            let high = DecimalParser.parse(bytes, r.start, r.end) ?? .nan
-            r = rows.range(lowIndex)
-            let low = DecimalParser.parse(bytes, r.start, r.end) ?? .nan
-            r = rows.range(closeIndex)
-            let close = DecimalParser.parse(bytes, r.start, r.end) ?? .nan
-            r = rows.range(volumeIndex)
-            let volume = DecimalParser.parse(bytes, r.start, r.end) ?? .nan
+            guard let time = rows.timeValue(timeIndex) else { throw diagnose(rows) }
+            let open = rows.numberValue(openIndex) ?? .nan
+            let high = rows.numberValue(highIndex) ?? .nan
+            let low = rows.numberValue(lowIndex) ?? .nan
+            let close = rows.numberValue(closeIndex) ?? .nan
+            let volume = volumeIndex >= 0 ? rows.numberValue(volumeIndex) ?? .nan : 0
             // Comparisons with NaN are false, so a NaN anywhere fails this test.
             let valid = open > 0 && close > 0 && low > 0 && high < .infinity && high >= low
                 && high >= max(open, close) && low <= min(open, close) && volume >= 0 && volume < .infinity
-                && time > lastTime
+                && time &* order > lastTime
             guard valid else { throw diagnose(rows) }
             return Bar(time: time, open: open, high: high, low: low, close: close, volume: volume)
         }
@@ -138,7 +144,7 @@ public enum BarCSVLoader {
                 let high = try rows.number(highIndex, column: highName)
                 let low = try rows.number(lowIndex, column: lowName)
                 let close = try rows.number(closeIndex, column: closeName)
-                let volume = try rows.number(volumeIndex, column: volumeName)
+                let volume = volumeIndex >= 0 ? try rows.number(volumeIndex, column: volumeName) : 0
                 for (name, value) in [(openName, open), (highName, high), (lowName, low), (closeName, close)]
                 where !(value > 0) {
                     return RowProblem(column: name, message: "\(name) \(value) is not positive")
@@ -155,7 +161,7 @@ public enum BarCSVLoader {
                     return RowProblem(column: lowName, message: "\(lowName) \(low) is above "
                         + "min(\(openName), \(closeName)) \(min(open, close))")
                 }
-                if time <= lastTime { return orderProblem(time: time, rows: rows) }
+                if time &* order <= lastTime { return orderProblem(time: time, rows: rows) }
                 return RowProblem(column: nil, message: "invalid row")
             } catch {
                 return error
@@ -163,13 +169,21 @@ public enum BarCSVLoader {
         }
 
         private func orderProblem(time: Int64, rows: CSVRowScanner) -> RowProblem {
-            if time == lastTime {
+            let last = lastTime &* order
+            if time == last {
                 return RowProblem(column: timeName,
                                   message: "duplicate time \(rows.text(timeIndex)): line \(lastLine) has the same time")
             }
+            if order < 0 {
+                return RowProblem(column: timeName,
+                                  message: "time \(rows.text(timeIndex)) is later than line \(lastLine)'s "
+                                      + "\(Timestamps.iso8601(last)); the file is newest first (detected from its "
+                                      + "first rows), so rows must be in decreasing time order")
+            }
             return RowProblem(column: timeName,
                               message: "time \(rows.text(timeIndex)) is earlier than line \(lastLine)'s "
-                                  + "\(Timestamps.iso8601(lastTime)); rows must be in increasing time order")
+                                  + "\(Timestamps.iso8601(last)); rows must be in increasing time order (sort "
+                                  + "a file with ISO times with { head -n 1 F; tail -n +2 F | sort; } > sorted.csv)")
         }
     }
 }

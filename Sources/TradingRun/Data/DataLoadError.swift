@@ -6,6 +6,7 @@ public struct DataLoadError: Error, Sendable, CustomStringConvertible {
         case notText
         case empty
         case badHeader
+        case format
         case badRow
         case noRows
     }
@@ -45,6 +46,12 @@ public struct DataLoadError: Error, Sendable, CustomStringConvertible {
 
     static func badHeader(_ file: String, _ message: String) -> DataLoadError {
         DataLoadError(.badHeader, DataIssue(file: file, line: 1, column: nil, message: message))
+    }
+
+    /// The file's layout was recognised but cannot be read as it is (several tickers, ambiguous dates, thousands
+    /// separators): the message says how to convert it.
+    static func format(_ file: String, line: Int, _ message: String) -> DataLoadError {
+        DataLoadError(.format, DataIssue(file: file, line: line, column: nil, message: message))
     }
 
     static func badRow(_ issue: DataIssue) -> DataLoadError {

@@ -13,9 +13,10 @@ import Darwin
 /// exponents, `nan`, `inf`, hexadecimal) is handed to the C library's correctly rounded `strtod`.
 enum DecimalParser {
     /// The number in `bytes[start..<end]` (ASCII spaces around it are ignored), or nil if it is not a number.
-    /// `nan` and `inf` spellings are numbers here; callers check finiteness to give a clear message.
+    /// `nan` and `inf` spellings are numbers here; callers check finiteness to give a clear message. `point` is
+    /// the decimal mark (`.`, or `,` for a file written with decimal commas).
     @inline(__always)
-    static func parse(_ bytes: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
+    static func parse(_ bytes: UnsafePointer<UInt8>, _ start: Int, _ end: Int, point: UInt8 = 0x2E) -> Double? {
         var i = start
         var e = end
         while i < e && bytes[i] == 0x20 { i += 1 }
@@ -26,17 +27,17 @@ enum DecimalParser {
         if bytes[i] == 0x2D { negative = true; i += 1 } else if bytes[i] == 0x2B { i += 1 }
         var digits = Digits()
         // Integer part, then fraction (each fraction digit lowers the exponent by one).
-        guard digits.accumulate(bytes, &i, e) else { return slowParse(bytes, first, e) }
+        guard digits.accumulate(bytes, &i, e) else { return slowParse(bytes, first, e, point: point) }
         var exponent = 0
-        if i < e && bytes[i] == 0x2E {
+        if i < e && bytes[i] == point {
             i += 1
             let fractionStart = i
-            guard digits.accumulate(bytes, &i, e) else { return slowParse(bytes, first, e) }
+            guard digits.accumulate(bytes, &i, e) else { return slowParse(bytes, first, e, point: point) }
             exponent = fractionStart - i
         }
         let mantissa = digits.mantissa
         let sawDigit = digits.sawDigit
-        guard sawDigit else { return slowParse(bytes, first, e) }
+        guard sawDigit else { return slowParse(bytes, first, e, point: point) }
         // Exponent.
         if i < e && (bytes[i] | 0x20) == 0x65 {
             i += 1
@@ -54,9 +55,11 @@ enum DecimalParser {
             guard sawExponentDigit else { return nil }
             exponent += exponentNegative ? -value : value
         }
-        guard i == e else { return slowParse(bytes, first, e) }
+        guard i == e else { return slowParse(bytes, first, e, point: point) }
         if mantissa == 0 { return negative ? -0.0 : 0.0 }
-        guard mantissa <= 1 << 53, exponent >= -22, exponent <= 22 else { return slowParse(bytes, first, e) }
+        guard mantissa <= 1 << 53, exponent >= -22, exponent <= 22 else {
+            return slowParse(bytes, first, e, point: point)
+        }
         var value = Double(mantissa)
         if exponent < 0 {
             value /= powersOfTen[-exponent]
@@ -76,12 +79,15 @@ enum DecimalParser {
     }
 
     /// The C library's correctly rounded conversion; nil unless it consumes the whole field.
-    private static func slowParse(_ bytes: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
+    private static func slowParse(_ bytes: UnsafePointer<UInt8>, _ start: Int, _ end: Int, point: UInt8) -> Double? {
         let count = end - start
         guard count < 1024 else { return nil }
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: count + 1) { buffer -> Double? in
             guard let base = buffer.baseAddress else { return nil }
-            for k in 0..<count { base[k] = CChar(bitPattern: bytes[start + k]) }
+            for k in 0..<count {
+                let byte = bytes[start + k]
+                base[k] = CChar(bitPattern: byte == point ? 0x2E : byte == 0x2E && point != 0x2E ? 0x21 : byte)
+            }
             base[count] = 0
             // strtod skips leading white space; the field has none left, but reject any other leading space.
             if count == 0 || base[0] == 0x09 || base[0] == 0x0A || base[0] == 0x0D { return nil }

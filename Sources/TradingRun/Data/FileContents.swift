@@ -119,6 +119,7 @@ final class FileContents {
     private static func checkIsText(_ head: UnsafeBufferPointer<UInt8>, wholeFile: Bool, path: String)
         throws(DataLoadError)
     {
+        if let kind = knownBinaryFormat(head, path: path) { throw .notText(path, line: 1, kind) }
         var line = 1
         var sawNewline = false
         for (offset, byte) in head.enumerated() {
@@ -135,6 +136,24 @@ final class FileContents {
             throw .notText(path, line: 1, "no line break in the first \(head.count) bytes (a CSV file starts with a header "
                 + "line such as \"Time,Open,High,Low,Close,Volume\")")
         }
+    }
+
+    /// What a file is, with the command that converts it to CSV, when its first bytes are the magic number of a
+    /// format people save bars in: Parquet (`PAR1`), a ZIP archive or Excel workbook (`PK\u{3}\u{4}`), gzip.
+    private static func knownBinaryFormat(_ head: UnsafeBufferPointer<UInt8>, path: String) -> String? {
+        func starts(with magic: [UInt8]) -> Bool { head.count >= magic.count && zip(head, magic).allSatisfy { $0 == $1 } }
+        if starts(with: Array("PAR1".utf8)) {
+            return "this is a Parquet file; convert it to CSV first, e.g. python3 -c \"import pandas as pd; "
+                + "pd.read_parquet('\(path)').to_csv('\(path).csv')\""
+        }
+        if starts(with: [0x50, 0x4B, 0x03, 0x04]) {
+            return "this is a ZIP archive (or an Excel .xlsx workbook); unzip it, or convert a workbook with "
+                + "python3 -c \"import pandas as pd; pd.read_excel('\(path)').to_csv('\(path).csv', index=False)\""
+        }
+        if starts(with: [0x1F, 0x8B]) {
+            return "this file is gzip-compressed; decompress it first: gunzip -k \(path)"
+        }
+        return nil
     }
 
     private static func map(fd: Int32, size: Int) -> UnsafeMutableRawPointer? {

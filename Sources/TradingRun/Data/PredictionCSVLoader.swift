@@ -84,22 +84,26 @@ public enum PredictionCSVLoader {
             var skipped: [DataIssue] = []
             var lastTime = Int64.min
             var lastLine = 0
+            // A newest-first file (detected from its first rows) must decrease throughout; it is reversed at the end.
+            let order: Int64 = header.dialect.newestFirst ? -1 : 1
             while rows.next() {
                 do throws(RowProblem) {
                     try rows.checkFieldCount(header)
                     let time = try rows.time(timeIndex, column: timeName)
                     let price = try rows.number(priceIndex, column: priceName)
                     let predictedReturn = try rows.number(returnIndex, column: returnName)
-                    if time == lastTime {
+                    if time &* order == lastTime {
                         throw RowProblem(column: timeName, message: "duplicate time \(rows.text(timeIndex)): "
                             + "line \(lastLine) has the same time")
                     }
-                    if time < lastTime {
-                        throw RowProblem(column: timeName, message: "time \(rows.text(timeIndex)) is earlier than "
-                            + "line \(lastLine)'s \(Timestamps.iso8601(lastTime)); rows must be in increasing time order")
+                    if time &* order < lastTime {
+                        throw RowProblem(column: timeName, message: "time \(rows.text(timeIndex)) is "
+                            + (order < 0 ? "later" : "earlier") + " than line \(lastLine)'s "
+                            + "\(Timestamps.iso8601(lastTime &* order)); rows must be in "
+                            + (order < 0 ? "decreasing time order (the file is newest first)" : "increasing time order"))
                     }
                     predictions.append(Prediction(time: time, predictedPrice: price, predictedReturn: predictedReturn))
-                    lastTime = time
+                    lastTime = time &* order
                     lastLine = rows.line
                 } catch {
                     let issue = error.issue(file: file, line: rows.line)
@@ -108,7 +112,7 @@ public enum PredictionCSVLoader {
                 }
             }
             guard !predictions.isEmpty else { throw .noRows(file, line: header.line, skipped: skipped) }
-            return (predictions, skipped)
+            return (order < 0 ? predictions.reversed() : predictions, skipped)
         }
     }
 }

@@ -20,6 +20,8 @@ public struct BacktestConfig: Sendable, Hashable {
     /// Run even when the predictions file's times do not match the bars' (see
     /// `PredictionAlignment.isPlausible`); bars without a prediction then hold.
     public var allowMissingPredictions = false
+    /// Run a `model:` over a window that overlaps the model's training bars (the look-ahead guard refuses it).
+    public var allowInSample = false
 
     public init(data: String, symbol: String, predictions: String?, start: String? = nil, end: String? = nil,
                 onBadRow: BadRowPolicy = .fail, strategy: StrategySettings = StrategySettings(),
@@ -35,7 +37,8 @@ public struct BacktestConfig: Sendable, Hashable {
     }
 
     static let topKeys = ["data", "symbol", "predictions", "model", "start", "end", "initial_capital", "strategy", "costs",
-                          "risk", "close_at_end", "on_bad_row", "risk_rules", "allow_missing_predictions"]
+                          "risk", "close_at_end", "on_bad_row", "risk_rules", "allow_missing_predictions",
+                          "allow_in_sample"]
     static let strategyKeys = ["name", "entry_threshold", "exit_threshold", "allow_short", "short_entry_threshold",
                                "short_exit_threshold", "stop_loss", "take_profit", "size", "sma_period"]
     static let costKeys = ["per_trade", "slippage_bps"]
@@ -111,6 +114,7 @@ public struct BacktestConfig: Sendable, Hashable {
         }
         config.riskRules = try top.string("risk_rules")
         config.allowMissingPredictions = try top.bool("allow_missing_predictions") ?? false
+        config.allowInSample = try top.bool("allow_in_sample") ?? false
         config.start = try top.string("start")
         config.end = try top.string("end")
         if let policy = try top.string("on_bad_row") {
@@ -212,6 +216,7 @@ public struct BacktestConfig: Sendable, Hashable {
         if let riskRules { j.field("risk_rules", riskRules) }
         // Written only when set, so that the run ids of configs without it are unchanged.
         if allowMissingPredictions { j.field("allow_missing_predictions", true) }
+        if allowInSample { j.field("allow_in_sample", true) }
         j.field("start", start)
         j.field("end", end)
         j.field("on_bad_row", onBadRow.rawValue)

@@ -34,6 +34,9 @@ public struct BacktestRunner: Sendable {
     /// Loads and validates a config's bars: the whole file (`load.series`) and the bars between `start` and `end`.
     public func loadBars(_ config: BacktestConfig) throws -> (load: BarLoadResult, bars: BarSeries) {
         let load = try BarCSVLoader.load(path: config.data, symbol: config.symbol, onBadRow: config.onBadRow)
+        if !load.format.notes.isEmpty {
+            logger.notice("data format detected", metadata: ["file": "\(config.data)", "format": "\(load.format.summary)"])
+        }
         reportSkipped(load.skipped, "skipped bad row")
         let startTime = try config.start.map { try Self.bound($0, key: "start", endOfDay: false) }
         let endTime = try config.end.map { try Self.bound($0, key: "end", endOfDay: true) }
@@ -66,6 +69,7 @@ public struct BacktestRunner: Sendable {
         let dataSHA256 = try FileBytes.sha256(config.data)
         var inputs = RunInputs(bars: bars, barsPerYear: load.barsPerYear, skippedRows: load.skipped,
                                dataSHA256: dataSHA256, predictedReturns: [], predictionsSHA256: nil)
+        inputs.dataFormat = load.format
         if !predicting {
             inputs.predictedReturns = Array(repeating: .nan, count: bars.count)
             if let path = config.predictions {
@@ -80,7 +84,9 @@ public struct BacktestRunner: Sendable {
                 guard let describe = modelManifestProvider else {
                     throw ConfigError.invalid("model", "this command cannot run models")
                 }
-                inputs.model = try describe(path)
+                let manifest = try describe(path)
+                try checkLookAhead(manifest, bars: bars, config: config, dataSHA256: dataSHA256)
+                inputs.model = manifest
             }
         } else if let path = config.predictions {
             let (predictions, skipped) = try PredictionCSVLoader.load(path: path, onBadRow: config.onBadRow)
@@ -95,14 +101,41 @@ public struct BacktestRunner: Sendable {
             guard let provider = modelProvider else {
                 throw ConfigError.invalid("model", "this command cannot run models")
             }
+            if let describe = modelManifestProvider {
+                // Checked before the (slow) predictions are made.
+                try checkLookAhead(try describe(path), bars: bars, config: config, dataSHA256: dataSHA256)
+            }
             // Predictions over the whole file, so that indicator warm-up may use bars before `start`.
             let made = try provider(path, load.series)
+            if modelManifestProvider == nil {
+                try checkLookAhead(made.manifest, bars: bars, config: config, dataSHA256: dataSHA256)
+            }
             inputs.predictedReturns = PredictionCSVLoader.align(made.predictions, to: bars).predictedReturns
             inputs.model = made.manifest
         } else {
             inputs.predictedReturns = Array(repeating: .nan, count: bars.count)
         }
         return inputs
+    }
+
+    /// The look-ahead guard: fails when the bars traded (the window `bars`) overlap the model's training bars, unless
+    /// `allow_in_sample`; warns when the data file is not the one the model was trained on.
+    private func checkLookAhead(_ model: ModelManifest, bars: BarSeries, config: BacktestConfig, dataSHA256: String)
+        throws
+    {
+        guard let training = model.training, let first = bars.time.first, let last = bars.time.last else { return }
+        if dataSHA256 != training.dataSHA256 {
+            logger.warning("the data file differs from the model's training data", metadata: [
+                "data": "\(config.data)", "sha256": "\(dataSHA256)", "training_data": "\(training.dataPath)",
+                "training_sha256": "\(training.dataSHA256)"])
+        }
+        guard first <= training.end && training.start <= last, !config.allowInSample else { return }
+        throw ConfigError.invalid("model", "the backtest window \(Timestamps.iso8601(first)) .. "
+            + "\(Timestamps.iso8601(last)) overlaps the training bars of \(model.path) "
+            + "(\(Timestamps.iso8601(training.start)) .. \(Timestamps.iso8601(training.end))): its predictions there are "
+            + "in-sample and the results would look better than the model is; start the window after "
+            + "\(Timestamps.iso8601(training.end)) (start: …), or pass --allow-in-sample (allow_in_sample: true) to run "
+            + "anyway")
     }
 
     /// Fails when the predictions file's times do not plausibly match the bars' (`PredictionAlignment.isPlausible`).
@@ -199,6 +232,9 @@ public struct BacktestRunner: Sendable {
         func fmt(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "n/a" }
         var lines = [
             "TradeMesh backtest \(o.runID)  \(config.symbol)  \(config.strategy.name)",
+        ]
+        if !o.inputs.dataFormat.notes.isEmpty { lines.append("  data format     \(o.inputs.dataFormat.summary)") }
+        lines += [
             "  bars            \(m.bars)  (\(Timestamps.iso8601(o.inputs.bars.time.first ?? 0)) .. \(Timestamps.iso8601(o.inputs.bars.time.last ?? 0)))",
             "  final equity    \(String(format: "%.2f", m.finalEquity))  (initial \(String(format: "%.2f", o.result.initialCapital)))",
             "  total return    \(pct(m.totalReturn))   CAGR \(pct(m.cagr))",
@@ -232,6 +268,8 @@ public struct RunInputs: Sendable {
     public var predictedReturns: [Double]
     public var predictionsSHA256: String?
     public var model: ModelManifest? = nil
+    /// How the bars file is written, as the loader detected it.
+    public var dataFormat = CSVDialect()
 
     public init(bars: BarSeries, barsPerYear: Double, skippedRows: [DataIssue], dataSHA256: String,
                 predictedReturns: [Double], predictionsSHA256: String?, model: ModelManifest? = nil) {
@@ -257,6 +295,23 @@ public struct ModelManifest: Sendable, Equatable {
     public var path: String
     public var fileHashes: [(String, String)]
     public var hyperparametersSHA256: String
+    /// What the model was trained on, when its metadata says (not written to manifests).
+    public var training: Training?
+
+    /// A model's training bars: first and last time (inclusive) and the data file with its SHA-256.
+    public struct Training: Sendable, Equatable {
+        public var start: Int64
+        public var end: Int64
+        public var dataPath: String
+        public var dataSHA256: String
+
+        public init(start: Int64, end: Int64, dataPath: String, dataSHA256: String) {
+            self.start = start
+            self.end = end
+            self.dataPath = dataPath
+            self.dataSHA256 = dataSHA256
+        }
+    }
 
     public init(path: String, fileHashes: [(String, String)], hyperparametersSHA256: String) {
         self.path = path

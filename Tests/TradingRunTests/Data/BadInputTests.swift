@@ -25,7 +25,7 @@ import TestSupport
         Case(file: "duplicate_time.csv", line: 4, column: "Time",
              reason: "duplicate time 2020-01-02T10:30:00: line 3 has the same time"),
         Case(file: "bad_header.csv", line: 1, column: nil,
-             reason: "missing columns Time, Open, High, Low, Close, Volume"),
+             reason: "missing columns Time, Open, High, Low, Close (header is"),
         Case(file: "truncated_last_line.csv", line: 4, column: "Low", reason: "row has 3 fields but the header has 6"),
         Case(file: "wrong_type.csv", line: 4, column: "Close", reason: "Close \"abc\" is not a number"),
         Case(file: "negative_volume.csv", line: 4, column: "Volume", reason: "Volume -5.0 is negative"),

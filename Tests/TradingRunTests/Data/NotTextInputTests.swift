@@ -90,7 +90,7 @@ import TestSupport
         let error = try #require(throws: DataLoadError.self) {
             try BarCSVLoader.parse(text: header + "\n1,2\n", file: "wide.csv", symbol: "X")
         }
-        #expect(error.issue.message.hasPrefix("bad header: missing columns Time, Open, High, Low, Close, Volume"))
+        #expect(error.issue.message.hasPrefix("bad header: missing columns Time, Open, High, Low, Close (header is"))
         #expect(error.issue.message.contains("…(\(header.utf8.count) bytes)"))
         #expect(error.description.count < Self.messageBound)
     }

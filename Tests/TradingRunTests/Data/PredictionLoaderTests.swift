@@ -35,8 +35,9 @@ import TestSupport
         let unsorted = try #require(throws: DataLoadError.self) {
             try PredictionCSVLoader.load(path: DataFixtures.bad("predictions_unsorted.csv"))
         }
-        #expect(unsorted.issue.line == 3)
+        #expect(unsorted.issue.line == 4)
         #expect(unsorted.issue.column == "Time")
+        #expect(unsorted.issue.message.contains("is earlier than line 3's 2020-01-02T11:30:00"))
         let skipped = try PredictionCSVLoader.load(path: nanPath, onBadRow: .skip)
         #expect(skipped.predictions.count == 1)
         #expect(skipped.skipped.map(\.line) == [3])
