@@ -37,6 +37,8 @@ let package = Package(
         .library(name: "Brokers", targets: ["Brokers"]),
         .library(name: "IBKRProtocol", targets: ["IBKRProtocol"]),
         .library(name: "IBKRConnection", targets: ["IBKRConnection"]),
+        .executable(name: "TWSSim", targets: ["TWSSim"]),
+        .library(name: "TWSSimulator", targets: ["TWSSimulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -120,6 +122,12 @@ let package = Package(
         .target(name: "IBKRProtocol"),
         .target(name: "IBKRConnection",
                 dependencies: ["IBKRProtocol", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "TWSSimulator",
+                dependencies: ["IBKRProtocol", "TradingCore", "TradingRun", .product(name: "Yams", package: "Yams"),
+                               .product(name: "Logging", package: "swift-log")]),
+        .executableTarget(name: "TWSSim",
+                          dependencies: ["TWSSimulator", "TradingRun", .product(name: "Logging", package: "swift-log"),
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(
             name: "MeshCLI",
             dependencies: [
@@ -193,6 +201,10 @@ let package = Package(
         .testTarget(name: "IBKRProtocolTests", dependencies: ["IBKRProtocol", "TestSupport"]),
         .testTarget(name: "IBKRConnectionTests",
                     dependencies: ["IBKRConnection", "IBKRProtocol", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "TWSSimulatorTests",
+                    dependencies: ["TWSSimulator", "IBKRProtocol", "IBKRConnection", "TradingCore", "TestSupport",
+                                   .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "TWSSimInteropTests", dependencies: ["TestSupport"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "TradingCore", "TradingRun"]),
         .testTarget(name: "BacktesterTests",
                     dependencies: ["Backtester", "MeshKit", "TradingCore", "TestSupport", .product(name: "Logging", package: "swift-log")]),
