@@ -38,6 +38,14 @@ struct TWSSim: ParsableCommand {
     }
 
     func run() throws {
+        // A parent may have blocked or ignored SIGTERM/SIGINT (test runners do); restored, they stop the simulator.
+        signal(SIGTERM, SIG_DFL)
+        signal(SIGINT, SIG_DFL)
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGTERM)
+        sigaddset(&signals, SIGINT)
+        sigprocmask(SIG_UNBLOCK, &signals, nil)
         var logger = Logger(label: "TWSSim") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let loaded = try BarCSVLoader.load(path: data, symbol: symbol)
