@@ -204,7 +204,7 @@ let package = Package(
         .testTarget(name: "TWSSimulatorTests",
                     dependencies: ["TWSSimulator", "IBKRProtocol", "IBKRConnection", "TradingCore", "TestSupport",
                                    .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "TWSSimInteropTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "TWSSimInteropTests", dependencies: ["TestSupport"], path: "Tests/TWSSimInteropTests"),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "TradingCore", "TradingRun"]),
         .testTarget(name: "BacktesterTests",
                     dependencies: ["Backtester", "MeshKit", "TradingCore", "TestSupport", .product(name: "Logging", package: "swift-log")]),

@@ -9,54 +9,6 @@ import TestSupport
 /// `IBKRConnection`.
 @Suite(.timeLimit(.minutes(1)))
 struct TWSSimProcessTests {
-    /// A running simulator and the port it printed.
-    struct Simulator {
-        let process: Process
-        let port: Int
-
-        func stop() {
-            process.terminate()
-            process.waitUntilExit()
-        }
-    }
-
-    static func launch(script: String? = nil, barMilliseconds: Int = 50) async throws -> Simulator {
-        var arguments = ["--port", "0", "--data", DataFixtures.sample("NVDA_1h.csv"), "--symbol", "NVDA",
-                         "--account", "DU1234567", "--bar-ms", String(barMilliseconds), "--log-level", "warning"]
-        if let script {
-            let path = FileManager.default.temporaryDirectory
-                .appendingPathComponent("twssim-\(UUID().uuidString).yaml").path
-            try script.write(toFile: path, atomically: true, encoding: .utf8)
-            arguments += ["--script", path]
-        }
-        let output = Pipe()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: TestSupport.executable("TWSSim"))
-        process.arguments = arguments
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let handle = output.fileHandleForReading
-        let line = await Task.detached { () -> String in
-            var bytes: [UInt8] = []
-            while !bytes.contains(UInt8(ascii: "\n")) {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                bytes += chunk
-            }
-            return String(decoding: bytes, as: UTF8.self)
-        }.value
-        let prefix = "listening 127.0.0.1:"
-        guard line.hasPrefix(prefix),
-              let port = Int(line.dropFirst(prefix.count).prefix { $0.isNumber }) else {
-            process.terminate()
-            throw SimulatorDidNotStart(firstLine: line)
-        }
-        return Simulator(process: process, port: port)
-    }
-
-    struct SimulatorDidNotStart: Error { let firstLine: String }
-
     static func client(port: Int) -> IBKRConnection {
         var configuration = IBKRConnection.Configuration(port: port, clientId: 3)
         configuration.initialBackoff = .milliseconds(20)
@@ -83,7 +35,7 @@ struct TWSSimProcessTests {
                                      orderRef: "co-1")
 
     @Test func theProjectsClientPlacesAnOrderAndReceivesItsFill() async throws {
-        let simulator = try await Self.launch()
+        let simulator = try await TWSSimProcess.launch()
         defer { simulator.stop() }
         let connection = Self.client(port: simulator.port)
         connection.start()
@@ -113,7 +65,7 @@ struct TWSSimProcessTests {
     }
 
     @Test func aDisconnectDuringFillsLosesNothingAfterTheReconnect() async throws {
-        let simulator = try await Self.launch(script: "- after_fill: 1\n  action: disconnect\n", barMilliseconds: 200)
+        let simulator = try await TWSSimProcess.launch(script: "- after_fill: 1\n  action: disconnect\n", barMilliseconds: 200)
         defer { simulator.stop() }
         let connection = Self.client(port: simulator.port)
         connection.start()
