@@ -60,14 +60,14 @@ public enum IBKRRequestDecoder {
             reader.message = "reqContractDetails"
             try reader.skip("version")
             let reqId = try reader.int("reqId")
-            let contract = try IBKRContract(requestReader: &reader)
+            let contract = try IBKRContract(reader: &reader, primaryExchange: true)
             let includeExpired = try reader.bool("includeExpired")
             return .reqContractDetails(reqId: reqId, contract: contract, includeExpired: includeExpired)
         case 50:
             reader.message = "reqRealTimeBars"
             try reader.skip("version")
             let reqId = try reader.int("reqId")
-            let contract = try IBKRContract(requestReader: &reader)
+            let contract = try IBKRContract(reader: &reader, primaryExchange: true)
             try reader.skip("barSize")
             let whatToShow = try reader.string("whatToShow")
             return .reqRealTimeBars(reqId: reqId, contract: contract, whatToShow: whatToShow,
@@ -103,7 +103,7 @@ public enum IBKRRequestDecoder {
     private static func historical(_ reader: inout IBKRFieldReader) throws(IBKRProtocolError)
         -> IBKRHistoricalDataRequest {
         let reqId = try reader.int("reqId")
-        let contract = try IBKRContract(requestReader: &reader)
+        let contract = try IBKRContract(reader: &reader, primaryExchange: true)
         let includeExpired = try reader.bool("includeExpired")
         let end = try reader.string("endDateTime")
         let barSize = try reader.string("barSize")
@@ -126,7 +126,7 @@ public enum IBKRRequestDecoder {
     /// blocks this library cannot express.
     private static func placeOrder(_ reader: inout IBKRFieldReader) throws(IBKRProtocolError) -> IBKRRequest {
         let orderId = try reader.int("orderId")
-        let contract = try IBKRContract(requestReader: &reader)
+        let contract = try IBKRContract(reader: &reader, primaryExchange: true)
         guard contract.secType != "BAG" else { throw unsupported("secType", "BAG (combo) orders are not supported") }
         try reader.skip("secIdType")
         try reader.skip("secId")
@@ -214,24 +214,5 @@ public enum IBKRRequestDecoder {
                                                 "manualOrderTime", "customerAccount", "professionalCustomer",
                                                 "includeOvernight", "manualOrderIndicator", "imbalanceOnly"])
         return .placeOrder(orderId: orderId, contract: contract, order: order)
-    }
-}
-
-extension IBKRContract {
-    /// Reads the twelve contract fields of a request (the order `write(to:)` writes them); a strike of 0 reads
-    /// as unset.
-    init(requestReader reader: inout IBKRFieldReader) throws(IBKRProtocolError) {
-        conId = try reader.int("conId")
-        symbol = try reader.string("symbol")
-        secType = try reader.string("secType")
-        lastTradeDateOrContractMonth = try reader.string("lastTradeDateOrContractMonth")
-        strike = try reader.optionalDouble("strike").flatMap { $0 == 0 ? nil : $0 }
-        right = try reader.string("right")
-        multiplier = try reader.string("multiplier")
-        exchange = try reader.string("exchange")
-        primaryExchange = try reader.string("primaryExchange")
-        currency = try reader.string("currency")
-        localSymbol = try reader.string("localSymbol")
-        tradingClass = try reader.string("tradingClass")
     }
 }

@@ -31,6 +31,15 @@ struct TWSSimProcessTests {
         events.compactMap { if case .message(.execution(let execution)) = $0 { execution } else { nil } }
     }
 
+    struct NotReady: Error { let events: [IBKRConnection.Event] }
+
+    /// Waits for the connection's first `ready` and returns its session.
+    static func session(of connection: IBKRConnection) async throws -> IBKRSessionInfo {
+        let ready = await read(connection) { $0.contains { if case .ready = $0 { true } else { false } } }
+        guard case .ready(let session)? = ready.last else { throw NotReady(events: ready) }
+        return session
+    }
+
     static let marketBuy = IBKROrder(action: .buy, quantity: 10, type: .market, account: "DU1234567",
                                      orderRef: "co-1")
 
@@ -40,15 +49,12 @@ struct TWSSimProcessTests {
         let connection = Self.client(port: simulator.port)
         connection.start()
         defer { connection.stop() }
-        let ready = await Self.read(connection) { $0.contains { if case .ready = $0 { true } else { false } } }
-        guard case .ready(let session)? = ready.last else {
-            Issue.record("not ready: \(ready)")
-            return
-        }
+        let session = try await Self.session(of: connection)
         #expect(session.serverVersion == 200)
         #expect(session.accounts == ["DU1234567"])
 
-        try connection.send(.placeOrder(orderId: session.nextValidId, contract: .stock("NVDA"), order: Self.marketBuy))
+        try connection.send(.placeOrder(orderId: session.nextValidId, contract: .stock("NVDA"),
+                                        order: Self.marketBuy))
         let events = await Self.read(connection) { seen in
             seen.contains { if case .message(.commissionReport) = $0 { true } else { false } }
         }
@@ -65,18 +71,16 @@ struct TWSSimProcessTests {
     }
 
     @Test func aDisconnectDuringFillsLosesNothingAfterTheReconnect() async throws {
-        let simulator = try await TWSSimProcess.launch(script: "- after_fill: 1\n  action: disconnect\n", barMilliseconds: 200)
+        let simulator = try await TWSSimProcess.launch(script: "- after_fill: 1\n  action: disconnect\n",
+                                                       barMilliseconds: 200)
         defer { simulator.stop() }
         let connection = Self.client(port: simulator.port)
         connection.start()
         defer { connection.stop() }
-        let ready = await Self.read(connection) { $0.contains { if case .ready = $0 { true } else { false } } }
-        guard case .ready(let session)? = ready.last else {
-            Issue.record("not ready: \(ready)")
-            return
-        }
+        let session = try await Self.session(of: connection)
         // Two orders fill on the same bar; the simulator drops the client after the first fill's reports.
-        try connection.send(.placeOrder(orderId: session.nextValidId, contract: .stock("NVDA"), order: Self.marketBuy))
+        try connection.send(.placeOrder(orderId: session.nextValidId, contract: .stock("NVDA"),
+                                        order: Self.marketBuy))
         try connection.send(.placeOrder(orderId: session.nextValidId + 1, contract: .stock("NVDA"),
                                         order: Self.marketBuy))
         let dropped = await Self.read(connection) { seen in
