@@ -126,7 +126,8 @@ extension IBKRIncomingMessage {
             writer.add(reqId)
             writer.add(type)
         case .skipped(let id):
-            throw .invalidRequest("message \(id)", field: "messageId", "is a skipped message: it has no content to send")
+            throw .invalidRequest("message \(id)", field: "messageId",
+                                  "is a skipped message: it has no content to send")
         }
         return writer.finish()
     }

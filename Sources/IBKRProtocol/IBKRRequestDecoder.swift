@@ -45,7 +45,8 @@ public enum IBKRRequestDecoder {
             let group = try reader.string("group")
             return .reqAccountSummary(reqId: reqId, group: group, tags: try reader.string("tags"))
         case 63, 51, 25:
-            reader.message = id == 63 ? "cancelAccountSummary" : id == 51 ? "cancelRealTimeBars" : "cancelHistoricalData"
+            reader.message = id == 63 ? "cancelAccountSummary"
+                : id == 51 ? "cancelRealTimeBars" : "cancelHistoricalData"
             try reader.skip("version")
             let reqId = try reader.int("reqId")
             return id == 63 ? .cancelAccountSummary(reqId: reqId)

@@ -1,10 +1,10 @@
 import IBKRProtocol
 import TradingCore
 
-/// The market data the simulator derives from its bars: 5-second bars synthesised inside a bar from its OHLC (the
-/// path open → low → high → close on an up bar, open → high → low → close on a down bar, straight lines between,
-/// the volume spread evenly), and bars aggregated to a larger size. Deterministic: the same bar gives the same
-/// sub-bars.
+/// The market data the simulator derives from its bars: 5-second bars synthesised inside a bar from its OHLC
+/// (the path open → low → high → close on an up bar, open → high → low → close on a down bar, straight lines
+/// between, the volume spread evenly), and bars aggregated to a larger size. Deterministic: the same bar gives
+/// the same sub-bars.
 enum TWSSimBarSynthesis {
     /// The 5-second bars inside `bar`, which lasts `interval` seconds.
     static func realTimeBars(of bar: Bar, interval: Int64, reqId: Int) -> [IBKRRealTimeBar] {

@@ -80,8 +80,8 @@ extension TWSSimCore {
                           + "seconds and multiples of them, not '\(request.barSize)'")
         }
         guard let durationSeconds = TWSSimBarSynthesis.seconds(ofDuration: request.duration) else {
-            return refuse(321, "Error validating request:-'bX' : cause - Historical data duration '\(request.duration)' "
-                          + "is not 'N S|D|W|M|Y'")
+            return refuse(321, "Error validating request: historical data duration '\(request.duration)' is not "
+                          + "'N S|D|W|M|Y'")
         }
         var endIndex = barIndex
         if !request.endDateTime.isEmpty {

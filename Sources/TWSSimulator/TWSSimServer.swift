@@ -18,7 +18,7 @@ public final class TWSSimServer: Sendable {
     private let listener: Int32
     private let wakeRead: Int32
     private let wakeWrite: Int32
-    private let finished = Mutex(false)
+    private let finished = DispatchSemaphore(value: 0)
     private let launch: Mutex<(core: TWSSimCore, barInterval: Duration, logger: Logger)?>
 
     /// Binds 127.0.0.1:`port` (0 picks a free port, read back in `port`) and listens; `run()` or `start()` serve.
@@ -74,7 +74,7 @@ public final class TWSSimServer: Sendable {
         var loop = TWSSimServerLoop(core: core, listener: listener, wake: wakeRead, barInterval: interval,
                                     logger: logger)
         loop.run()
-        finished.withLock { $0 = true }
+        finished.signal()
     }
 
     /// Serves on a thread of its own until `stop()`.
@@ -84,10 +84,11 @@ public final class TWSSimServer: Sendable {
         thread.start()
     }
 
-    /// Stops serving: closes every client and returns once the serving thread has finished.
+    /// Stops serving: closes every client and returns once `run()` has returned (call it once, after `start()`
+    /// or while another thread is in `run()`).
     public func stop() {
         var byte: UInt8 = 1
         _ = write(wakeWrite, &byte, 1)
-        while !finished.withLock({ $0 }) { usleep(1000) }
+        finished.wait()
     }
 }

@@ -139,7 +139,8 @@ struct TWSSimServerLoop {
         let version = IBKRHandshake.supportedServerVersion
         guard (hello.minimumVersion...hello.maximumVersion).contains(version) else {
             logger.warning("client does not speak version 200; closing it",
-                           metadata: ["connection": "\(id)", "range": "\(hello.minimumVersion)..\(hello.maximumVersion)"])
+                           metadata: ["connection": "\(id)",
+                                      "range": "\(hello.minimumVersion)..\(hello.maximumVersion)"])
             drop(id)
             return
         }

@@ -96,7 +96,8 @@ import Testing
     }
 
     @Test func errorTextOutsideASCIIIsEscapedAsTWSDoes() throws {
-        let message = IBKRIncomingMessage.error(IBKRErrorMessage(reqId: 1, code: 201, message: "é", timeMilliseconds: 5))
+        let message = IBKRIncomingMessage.error(IBKRErrorMessage(reqId: 1, code: 201, message: "é",
+                                                                 timeMilliseconds: 5))
         let frame = IBKRFrame(payload: Array(try message.encoded().dropFirst(4)))
         #expect(frame.fields == ["4", "1", "201", "\\u00e9", "", "5"])
         #expect(try IBKRMessageDecoder.decode(frame) == message)

@@ -29,7 +29,9 @@ import TradingCore
     }
 
     static func messages(_ outputs: [TWSSimOutput], to connection: Int = 1) -> [IBKRIncomingMessage] {
-        outputs.compactMap { if case .send(let message, let target) = $0, target == connection { message } else { nil } }
+        outputs.compactMap {
+            if case .send(let message, let target) = $0, target == connection { message } else { nil }
+        }
     }
 
     static func executions(_ outputs: [TWSSimOutput]) -> [IBKRExecution] {
@@ -37,7 +39,9 @@ import TradingCore
     }
 
     static func statuses(_ outputs: [TWSSimOutput]) -> [String] {
-        messages(outputs).compactMap { if case .orderStatus(let status) = $0 { "\(status.orderId):\(status.status)" } else { nil } }
+        messages(outputs).compactMap {
+            if case .orderStatus(let status) = $0 { "\(status.orderId):\(status.status)" } else { nil }
+        }
     }
 
     static func errorCodes(_ outputs: [TWSSimOutput]) -> [Int] {
@@ -268,7 +272,8 @@ import TradingCore
     }
 
     @Test func theScriptIsReadAndItsMistakesNamed() throws {
-        let faults = try TWSSimScript.parse("- at_bar: 3\n  action: error_1100\n- after_fill: 1\n  action: disconnect\n",
+        let faults = try TWSSimScript.parse("- at_bar: 3\n  action: error_1100\n"
+                                                + "- after_fill: 1\n  action: disconnect\n",
                                             file: "faults.yaml")
         #expect(faults == [TWSSimFault(trigger: .atBar(3), action: .error1100),
                            TWSSimFault(trigger: .afterFill(1), action: .disconnect)])

@@ -4,6 +4,7 @@ import IBKRProtocol
 import Logging
 import Testing
 import TestSupport
+import TWSSimulator
 
 /// A real `TWSSim` process on 127.0.0.1 (port 0, read back from its first line) against the project's own client,
 /// `IBKRConnection`.
@@ -95,5 +96,31 @@ struct TWSSimProcessTests {
         #expect(found.map(\.orderId) == [session.nextValidId, session.nextValidId + 1])
         #expect(Set(found.map(\.execId)).count == 2)
         #expect(found.first?.execId == Self.executions(dropped).first?.execId)
+    }
+}
+
+/// The server in this process: started on port 0, served to the project's client, stopped.
+@Suite(.timeLimit(.minutes(1)))
+struct TWSSimServerTests {
+    @Test func servesOnItsOwnThreadAndStops() async throws {
+        let bars = TWSSimCoreTests.standard
+        let core = try TWSSimCore(configuration: TWSSimConfiguration(bars: bars, symbol: "NVDA", account: "DU7"))
+        let server = try TWSSimServer(core: core, port: 0, barInterval: .seconds(60),
+                                      logger: Logger(label: "twssim-server-test"))
+        #expect(server.port > 0)
+        server.start()
+        let connection = TWSSimProcessTests.client(port: server.port)
+        connection.start()
+        let session = try await TWSSimProcessTests.session(of: connection)
+        #expect(session.accounts == ["DU7"])
+        try connection.send(.reqCurrentTime)
+        let answer = await TWSSimProcessTests.read(connection) { $0.last == .message(.currentTime(core.clock)) }
+        #expect(answer.last == .message(.currentTime(core.clock)))
+        server.stop()
+        let closed = await TWSSimProcessTests.read(connection) {
+            $0.contains { if case .disconnected = $0 { true } else { false } }
+        }
+        #expect(closed.contains { if case .disconnected = $0 { true } else { false } })
+        connection.stop()
     }
 }
