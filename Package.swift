@@ -13,6 +13,7 @@ import PackageDescription
 /// - `IBKRProtocol`: the Interactive Brokers TWS API protocol, pure — framing, handshake, encoders, decoders,
 ///   the connection state machine, error codes, pacing. No sockets, threads, clock or Foundation.
 ///   `IBKRConnection`: that protocol on a socket and its own I/O thread — heartbeat, reconnect, pacing.
+///   `TWSSimulator`: a TWS / IB Gateway simulator over a CSV (the `TWSSim` executable) — a pure core and its server.
 /// - `MeshKit`: the bus only — ZeroMQ wrapper, I/O thread, envelope codec, topics, endpoints.
 /// - `MeshServices`: the services' state machines on the bus (prediction, strategy, execution nodes, sequence
 ///   joins, published logs), the generic node service and the replay publisher.
@@ -37,6 +38,8 @@ let package = Package(
         .library(name: "Brokers", targets: ["Brokers"]),
         .library(name: "IBKRProtocol", targets: ["IBKRProtocol"]),
         .library(name: "IBKRConnection", targets: ["IBKRConnection"]),
+        .executable(name: "TWSSim", targets: ["TWSSim"]),
+        .library(name: "TWSSimulator", targets: ["TWSSimulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -121,6 +124,12 @@ let package = Package(
         .target(name: "IBKRProtocol"),
         .target(name: "IBKRConnection",
                 dependencies: ["IBKRProtocol", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "TWSSimulator",
+                dependencies: ["IBKRProtocol", "TradingCore", "TradingRun", .product(name: "Yams", package: "Yams"),
+                               .product(name: "Logging", package: "swift-log")]),
+        .executableTarget(name: "TWSSim",
+                          dependencies: ["TWSSimulator", "TradingRun", .product(name: "Logging", package: "swift-log"),
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(
             name: "MeshCLI",
             dependencies: [
@@ -194,6 +203,10 @@ let package = Package(
         .testTarget(name: "IBKRProtocolTests", dependencies: ["IBKRProtocol", "TestSupport"]),
         .testTarget(name: "IBKRConnectionTests",
                     dependencies: ["IBKRConnection", "IBKRProtocol", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "TWSSimulatorTests",
+                    dependencies: ["TWSSimulator", "IBKRProtocol", "IBKRConnection", "TradingCore", "TestSupport",
+                                   .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "TWSSimInteropTests", dependencies: ["TestSupport"], path: "Tests/TWSSimInteropTests"),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "TradingCore", "TradingRun"]),
         .testTarget(name: "BacktesterTests",
                     dependencies: ["Backtester", "MeshKit", "TradingCore", "TestSupport", .product(name: "Logging", package: "swift-log")]),

@@ -20,3 +20,14 @@ public struct IBKRAccountSummaryRow: Sendable, Hashable {
         currency = try reader.string("currency")
     }
 }
+
+extension IBKRAccountSummaryRow {
+    /// One account summary value.
+    public init(reqId: Int, account: String, tag: String, value: String, currency: String) {
+        self.reqId = reqId
+        self.account = account
+        self.tag = tag
+        self.value = value
+        self.currency = currency
+    }
+}

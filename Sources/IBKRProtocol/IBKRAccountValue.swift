@@ -17,3 +17,13 @@ public struct IBKRAccountValue: Sendable, Hashable {
         account = try reader.string("accountName")
     }
 }
+
+extension IBKRAccountValue {
+    /// One account value of `account`.
+    public init(key: String, value: String, currency: String, account: String) {
+        self.key = key
+        self.value = value
+        self.currency = currency
+        self.account = account
+    }
+}

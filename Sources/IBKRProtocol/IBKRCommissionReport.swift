@@ -23,3 +23,16 @@ public struct IBKRCommissionReport: Sendable, Hashable {
         yieldRedemptionDate = try reader.int("yieldRedemptionDate")
     }
 }
+
+extension IBKRCommissionReport {
+    /// A commission report for the execution `execId`.
+    public init(execId: String, commission: Double, currency: String, realizedPNL: Double? = nil,
+                yield: Double? = nil, yieldRedemptionDate: Int = 0) {
+        self.execId = execId
+        self.commission = commission
+        self.currency = currency
+        self.realizedPNL = realizedPNL
+        self.yield = yield
+        self.yieldRedemptionDate = yieldRedemptionDate
+    }
+}

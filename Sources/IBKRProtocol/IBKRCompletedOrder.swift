@@ -51,3 +51,18 @@ public struct IBKRCompletedOrder: Sendable, Hashable {
         submitter = try reader.string("submitter")
     }
 }
+
+extension IBKRCompletedOrder {
+    /// A completed order as a server reports it.
+    public init(terms: IBKROrderTerms, permId: Int64, status: String, filledQuantity: IBKRDecimal?,
+                parentPermId: Int64? = nil, completedTime: String, completedStatus: String, submitter: String = "") {
+        self.terms = terms
+        self.permId = permId
+        self.status = status
+        self.filledQuantity = filledQuantity
+        self.parentPermId = parentPermId
+        self.completedTime = completedTime
+        self.completedStatus = completedStatus
+        self.submitter = submitter
+    }
+}

@@ -72,8 +72,10 @@ public struct IBKRContract: Sendable, Hashable {
 extension IBKRContract {
     /// Reads the contract as `execDetails`, `position`, `openOrder` and `completedOrder` send it: conId, symbol,
     /// secType, expiry, strike, right, multiplier, exchange, currency, localSymbol and (unless `tradingClass` is
-    /// false, for old message versions) tradingClass. A strike of 0 reads as unset.
-    init(reader: inout IBKRFieldReader, tradingClass readTradingClass: Bool = true) throws(IBKRProtocolError) {
+    /// false, for old message versions) tradingClass. With `primaryExchange`, the twelve fields of a request
+    /// (`write(to:)`), which has the primary exchange after the exchange. A strike of 0 reads as unset.
+    init(reader: inout IBKRFieldReader, tradingClass readTradingClass: Bool = true,
+         primaryExchange readPrimaryExchange: Bool = false) throws(IBKRProtocolError) {
         conId = try reader.int("conId")
         symbol = try reader.string("symbol")
         secType = try reader.string("secType")
@@ -82,7 +84,7 @@ extension IBKRContract {
         right = try reader.string("right")
         multiplier = try reader.string("multiplier")
         exchange = try reader.string("exchange")
-        primaryExchange = ""
+        primaryExchange = readPrimaryExchange ? try reader.string("primaryExchange") : ""
         currency = try reader.string("currency")
         localSymbol = try reader.string("localSymbol")
         tradingClass = readTradingClass ? try reader.string("tradingClass") : ""

@@ -116,3 +116,42 @@ public struct IBKRContractDetails: Sendable, Hashable {
                                                      value: "ineligibilityReasonDescription")
     }
 }
+
+extension IBKRContractDetails {
+    /// Details of a stock-like contract; the fields not given are empty or zero.
+    public init(reqId: Int, contract: IBKRContract, marketName: String = "", minTick: Double = 0.01,
+                orderTypes: String = "LMT,MKT,STP,STP LMT", validExchanges: String = "SMART", longName: String = "",
+                timeZoneId: String = "UTC", tradingHours: String = "", liquidHours: String = "",
+                stockType: String = "COMMON") {
+        self.reqId = reqId
+        self.contract = contract
+        lastTradeDate = ""
+        self.marketName = marketName
+        self.minTick = minTick
+        self.orderTypes = orderTypes
+        self.validExchanges = validExchanges
+        priceMagnifier = 1
+        underConId = 0
+        self.longName = longName
+        contractMonth = ""
+        industry = ""
+        category = ""
+        subcategory = ""
+        self.timeZoneId = timeZoneId
+        self.tradingHours = tradingHours
+        self.liquidHours = liquidHours
+        evRule = ""
+        evMultiplier = 0
+        secIds = []
+        aggGroup = 1
+        underSymbol = ""
+        underSecType = ""
+        marketRuleIds = ""
+        realExpirationDate = ""
+        self.stockType = stockType
+        minSize = IBKRDecimal(1)
+        sizeIncrement = IBKRDecimal(1)
+        suggestedSizeIncrement = IBKRDecimal(100)
+        ineligibilityReasons = []
+    }
+}

@@ -72,3 +72,35 @@ public struct IBKRExecution: Sendable, Hashable {
         submitter = try reader.string("submitter")
     }
 }
+
+extension IBKRExecution {
+    /// An execution as a server reports it (`reqId` -1 for a fill nobody asked for).
+    public init(reqId: Int, orderId: Int, contract: IBKRContract, execId: String, time: String, account: String,
+                exchange: String, side: String, shares: IBKRDecimal, price: Double, permId: Int64, clientId: Int,
+                cumulativeQuantity: IBKRDecimal, averagePrice: Double, orderRef: String, liquidation: Int = 0,
+                evRule: String = "", evMultiplier: Double? = nil, modelCode: String = "", lastLiquidity: Int = 0,
+                pendingPriceRevision: Bool = false, submitter: String = "") {
+        self.reqId = reqId
+        self.orderId = orderId
+        self.contract = contract
+        self.execId = execId
+        self.time = time
+        self.account = account
+        self.exchange = exchange
+        self.side = side
+        self.shares = shares
+        self.price = price
+        self.permId = permId
+        self.clientId = clientId
+        self.liquidation = liquidation
+        self.cumulativeQuantity = cumulativeQuantity
+        self.averagePrice = averagePrice
+        self.orderRef = orderRef
+        self.evRule = evRule
+        self.evMultiplier = evMultiplier
+        self.modelCode = modelCode
+        self.lastLiquidity = lastLiquidity
+        self.pendingPriceRevision = pendingPriceRevision
+        self.submitter = submitter
+    }
+}

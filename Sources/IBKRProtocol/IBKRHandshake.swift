@@ -33,3 +33,45 @@ public enum IBKRHandshake {
         return ServerReply(serverVersion: version, connectionTime: time)
     }
 }
+
+extension IBKRHandshake {
+    /// What a client's hello asks for: its version range and connect options (e.g. `+PACEAPI`).
+    public struct ClientHello: Sendable, Equatable {
+        /// The lowest version the client speaks.
+        public let minimumVersion: Int
+        /// The highest version the client speaks.
+        public let maximumVersion: Int
+        /// Text after the range, if any.
+        public let options: String
+        /// How many bytes of the stream the hello took.
+        public let byteCount: Int
+    }
+
+    /// Reads a client hello at the start of `bytes`; nil while it is incomplete. Throws when the bytes are not a
+    /// TWS API hello (no `API\0` prefix, a length above 4096, or no `v<min>..<max>` range).
+    public static func clientHello(_ bytes: [UInt8]) throws(IBKRProtocolError) -> ClientHello? {
+        let prefix: [UInt8] = [0x41, 0x50, 0x49, 0]
+        for (index, byte) in bytes.prefix(4).enumerated() where byte != prefix[index] {
+            throw .unexpectedMessage("client hello: the stream does not start with 'API\\0' (not a TWS API client)")
+        }
+        guard bytes.count >= 8 else { return nil }
+        let length = Int(bytes[4]) << 24 | Int(bytes[5]) << 16 | Int(bytes[6]) << 8 | Int(bytes[7])
+        guard length > 0, length <= 4096 else { throw .badFrameLength(length, maximum: 4096) }
+        guard bytes.count >= 8 + length else { return nil }
+        let text = IBKRFieldReader.text(bytes[8..<(8 + length)])
+        let range = text.split(separator: " ", maxSplits: 1)
+        let bounds = range.first.map { $0.dropFirst().split(separator: ".", omittingEmptySubsequences: true) } ?? []
+        guard text.hasPrefix("v"), bounds.count == 2, let low = Int(bounds[0]), let high = Int(bounds[1]),
+              low <= high else {
+            throw .unexpectedMessage("client hello: '\(text)' is not a version range 'v<min>..<max>'")
+        }
+        return ClientHello(minimumVersion: low, maximumVersion: high,
+                           options: range.count > 1 ? String(range[1]) : "", byteCount: 8 + length)
+    }
+
+    /// The server's reply to a hello: one frame with the negotiated version and the connection time.
+    public static func serverReplyBytes(serverVersion: Int, connectionTime: String) -> [UInt8] {
+        let payload = Array(String(serverVersion).utf8) + [0] + Array(connectionTime.utf8) + [0]
+        return IBKRFrameDecoder.lengthPrefix(payload.count) + payload
+    }
+}

@@ -53,6 +53,52 @@ struct IBKRMessageWriter {
         bytes.append(0)
     }
 
+    /// A double as TWS (Java) writes it: `185.5`, `1.0`, `1.0E-5`, `1.7976931348623157E308` for unset.
+    mutating func addJava(_ value: Double) {
+        bytes.append(contentsOf: Self.javaText(value).utf8)
+        bytes.append(0)
+    }
+
+    /// A double as TWS writes it, except that zero is written `0` (how some of its order fields spell it).
+    mutating func addJavaOrZero(_ value: Double) {
+        if value == 0 { addLiteral("0") } else { addJava(value) }
+    }
+
+    /// A double that may be unset, as TWS writes it: unset is `1.7976931348623157E308`.
+    mutating func addJava(_ value: Double?) {
+        addJava(value ?? Double.greatestFiniteMagnitude)
+    }
+
+    /// Text as TWS writes it: characters outside printable ASCII (TAB, CR and LF kept) escaped as `\uXXXX`.
+    mutating func addEscaped(_ text: String) {
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            if (0x20...0x7E).contains(value) || value == 0x09 || value == 0x0A || value == 0x0D {
+                bytes.append(UInt8(value))
+            } else {
+                for unit in String(scalar).utf16 {
+                    let hex = String(unit, radix: 16)
+                    bytes.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8)
+                }
+            }
+        }
+        bytes.append(0)
+    }
+
+    /// Java's `Double.toString` spelling for the values TWS sends: a decimal with at least one fractional digit,
+    /// or mantissa `E` exponent; infinities as `Infinity`.
+    static func javaText(_ value: Double) -> String {
+        if value.isInfinite { return value < 0 ? "-Infinity" : "Infinity" }
+        let text = value.description
+        guard let exponentMark = text.firstIndex(of: "e") else {
+            return text.contains(".") || text.contains("n") ? text : text + ".0"
+        }
+        var mantissa = String(text[..<exponentMark])
+        if !mantissa.contains(".") { mantissa += ".0" }
+        let exponent = Int(text[text.index(after: exponentMark)...]) ?? 0
+        return mantissa + "E" + String(exponent)
+    }
+
     /// A double that may be unset: unset is an empty field.
     mutating func addOrEmpty(_ value: Double?) {
         if let value { add(value) } else { addEmpty() }

@@ -93,3 +93,28 @@ public struct IBKROpenOrder: Sendable, Hashable {
         imbalanceOnly = try reader.bool("imbalanceOnly")
     }
 }
+
+extension IBKROpenOrder {
+    /// An open order as a server reports it; the defaults are those TWS sends for a plain stock order.
+    public init(orderId: Int, terms: IBKROrderTerms, clientId: Int, permId: Int64, status: String,
+                outsideRegularTradingHours: Bool = false, parentId: Int = 0, ocaType: Int = 0,
+                deltaNeutralOrderType: String = "None", whatIf: Bool = false, commission: Double? = nil,
+                warningText: String = "", rejectReason: String = "", submitter: String = "",
+                imbalanceOnly: Bool = false) {
+        self.orderId = orderId
+        self.terms = terms
+        self.clientId = clientId
+        self.permId = permId
+        self.outsideRegularTradingHours = outsideRegularTradingHours
+        self.parentId = parentId
+        self.ocaType = ocaType
+        self.deltaNeutralOrderType = deltaNeutralOrderType
+        self.whatIf = whatIf
+        self.status = status
+        self.commission = commission
+        self.warningText = warningText
+        self.rejectReason = rejectReason
+        self.submitter = submitter
+        self.imbalanceOnly = imbalanceOnly
+    }
+}

@@ -38,3 +38,21 @@ public struct IBKROrderTerms: Sendable, Hashable {
         orderRef = try reader.string("orderRef")
     }
 }
+
+extension IBKROrderTerms {
+    /// Terms as a server reports them.
+    public init(contract: IBKRContract, action: String, totalQuantity: IBKRDecimal, orderType: String,
+                limitPrice: Double? = nil, auxPrice: Double? = nil, timeInForce: String = "DAY", ocaGroup: String = "",
+                account: String, orderRef: String = "") {
+        self.contract = contract
+        self.action = action
+        self.totalQuantity = totalQuantity
+        self.orderType = orderType
+        self.limitPrice = limitPrice
+        self.auxPrice = auxPrice
+        self.timeInForce = timeInForce
+        self.ocaGroup = ocaGroup
+        self.account = account
+        self.orderRef = orderRef
+    }
+}

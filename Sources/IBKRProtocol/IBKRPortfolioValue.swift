@@ -43,3 +43,18 @@ public struct IBKRPortfolioValue: Sendable, Hashable {
         account = try reader.string("accountName")
     }
 }
+
+extension IBKRPortfolioValue {
+    /// A portfolio line of `account`.
+    public init(contract: IBKRContract, position: IBKRDecimal, marketPrice: Double, marketValue: Double,
+                averageCost: Double, unrealizedPNL: Double, realizedPNL: Double, account: String) {
+        self.contract = contract
+        self.position = position
+        self.marketPrice = marketPrice
+        self.marketValue = marketValue
+        self.averageCost = averageCost
+        self.unrealizedPNL = unrealizedPNL
+        self.realizedPNL = realizedPNL
+        self.account = account
+    }
+}

@@ -17,3 +17,13 @@ public struct IBKRPosition: Sendable, Hashable {
         averageCost = version >= 3 ? try reader.double("avgCost") : 0
     }
 }
+
+extension IBKRPosition {
+    /// A position of `account`.
+    public init(account: String, contract: IBKRContract, position: IBKRDecimal, averageCost: Double) {
+        self.account = account
+        self.contract = contract
+        self.position = position
+        self.averageCost = averageCost
+    }
+}

@@ -32,3 +32,19 @@ public struct IBKRRealTimeBar: Sendable, Hashable {
         count = try reader.int("count")
     }
 }
+
+extension IBKRRealTimeBar {
+    /// A 5-second bar starting at `time` (epoch seconds).
+    public init(reqId: Int, time: Int64, open: Double, high: Double, low: Double, close: Double,
+                volume: IBKRDecimal?, wap: IBKRDecimal?, count: Int) {
+        self.reqId = reqId
+        self.time = time
+        self.open = open
+        self.high = high
+        self.low = low
+        self.close = close
+        self.volume = volume
+        self.wap = wap
+        self.count = count
+    }
+}

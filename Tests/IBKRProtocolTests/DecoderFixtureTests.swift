@@ -23,12 +23,7 @@ import Testing
 
     @Test func contractDetailsAndEnd() throws {
         // Checked once with the official client's decoder at version 200: all 43 fields consumed.
-        let fields = ["10", "6001", "AAPL", "STK", "", "", "0", "", "SMART", "USD", "AAPL", "NMS", "NMS", "265598",
-                      "0.01", "", "ACTIVETIM,AD,ALERT,LMT,MKT,STP", "SMART,NASDAQ,ISLAND", "1", "0",
-                      "APPLE INC \\u00e9", "NASDAQ", "", "Technology", "Computers", "Computers", "US/Eastern",
-                      "20250102:0400-20250102:2000;20250103:0400-20250103:2000",
-                      "20250102:0930-20250102:1600;20250103:0930-20250103:1600", "", "", "1", "ISIN",
-                      "US0378331005", "1", "", "", "26,26,26", "", "COMMON", "0.0001", "0.0001", "100", "0"]
+        let fields = Fixtures.contractDetailsFields
         guard case .contractDetails(let details) = try IBKRMessageDecoder.decode(
             IBKRFrame(payload: Fixtures.payload(fields))) else {
             Issue.record("not decoded as contractDetails")
@@ -52,13 +47,7 @@ import Testing
 
     @Test func completedOrderAndEnd() throws {
         // Checked once with the official client's decoder at version 200: all 102 fields consumed.
-        let fields = ["101", "265598", "AAPL", "STK", "", "0", "?", "", "SMART", "USD", "AAPL", "NMS", "BUY", "10",
-                      "LMT", "185.25", "0", "DAY", "", "DU1234567", "", "0", "co-43", "1122334456", "0", "0", "0", "",
-                      "", "", "", "", "", "", "", "", "0", "", "-1", "", "", "", "", "", "", "0", "0", "", "0", "0",
-                      "", "0", "None", "", "0", "0", "0", "", "0", "0", "", "", "", "0", "0", "0", "", "", "", "", "",
-                      "IB", "0", "0", "", "0", "Filled", "0", "0", "0", "", "", "", "0", "0", "", "10", "0", "0", "",
-                      "0", "0", "0", "20250102 09:30:01 US/Eastern", "Filled Size: 10", "", "", "", "", "", "", "0",
-                      ""]
+        let fields = Fixtures.completedOrderFields
         guard case .completedOrder(let order) = try IBKRMessageDecoder.decode(
             IBKRFrame(payload: Fixtures.payload(fields))) else {
             Issue.record("not decoded as completedOrder")

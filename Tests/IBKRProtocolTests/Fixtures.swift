@@ -122,4 +122,25 @@ enum Fixtures {
     static func framed(_ fields: [String]) -> [UInt8] {
         IBKRFrame(payload: payload(fields)).wireBytes
     }
+
+    /// A `contractDetails` message the official client's decoder consumed exactly (43 fields) at version 200.
+    static let contractDetailsFields = [
+        "10", "6001", "AAPL", "STK", "", "", "0", "", "SMART", "USD", "AAPL", "NMS", "NMS", "265598",
+        "0.01", "", "ACTIVETIM,AD,ALERT,LMT,MKT,STP", "SMART,NASDAQ,ISLAND", "1", "0",
+        "APPLE INC \\u00e9", "NASDAQ", "", "Technology", "Computers", "Computers", "US/Eastern",
+        "20250102:0400-20250102:2000;20250103:0400-20250103:2000",
+        "20250102:0930-20250102:1600;20250103:0930-20250103:1600", "", "", "1", "ISIN",
+        "US0378331005", "1", "", "", "26,26,26", "", "COMMON", "0.0001", "0.0001", "100", "0",
+    ]
+
+    /// A `completedOrder` message the official client's decoder consumed exactly (102 fields) at version 200.
+    static let completedOrderFields = [
+        "101", "265598", "AAPL", "STK", "", "0", "?", "", "SMART", "USD", "AAPL", "NMS", "BUY", "10",
+        "LMT", "185.25", "0", "DAY", "", "DU1234567", "", "0", "co-43", "1122334456", "0", "0", "0", "",
+        "", "", "", "", "", "", "", "", "0", "", "-1", "", "", "", "", "", "", "0", "0", "", "0", "0",
+        "", "0", "None", "", "0", "0", "0", "", "0", "0", "", "", "", "0", "0", "0", "", "", "", "", "",
+        "IB", "0", "0", "", "0", "Filled", "0", "0", "0", "", "", "", "0", "0", "", "10", "0", "0", "",
+        "0", "0", "0", "20250102 09:30:01 US/Eastern", "Filled Size: 10", "", "", "", "", "", "", "0",
+        "",
+    ]
 }

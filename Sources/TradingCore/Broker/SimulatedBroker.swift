@@ -173,16 +173,24 @@ public struct SimulatedBroker: Broker {
     /// the open when the open is better, else at the limit if reached; a stop at the open when the open is through
     /// it, else at the stop if reached.
     private func priceAtNewBar(_ order: Order, _ bar: Bar) -> Double? {
-        let buying = order.side == .buy
-        switch order.type {
+        Self.restingFillPrice(side: order.side, type: order.type, level: order.price, bar: bar)
+    }
+
+    /// The price an order resting from before `bar` fills at when `bar` opens, before slippage, or nil when the bar
+    /// does not reach it: a market order at the open; a limit at the open when the open is better, else at the
+    /// limit if reached; a stop at the open when the open is through it, else at the stop if reached. `level` is
+    /// the limit or stop price. Shared with the TWS simulator, which fills its orders by the same conventions.
+    public static func restingFillPrice(side: OrderSide, type: OrderType, level: Double?, bar: Bar) -> Double? {
+        let buying = side == .buy
+        switch type {
         case .market:
             return bar.open
         case .limit:
-            guard let limit = order.price else { return nil }
+            guard let limit = level else { return nil }
             if buying { return bar.open <= limit ? bar.open : (bar.low <= limit ? limit : nil) }
             return bar.open >= limit ? bar.open : (bar.high >= limit ? limit : nil)
         case .stop:
-            guard let stop = order.price else { return nil }
+            guard let stop = level else { return nil }
             if buying { return bar.open >= stop ? bar.open : (bar.high >= stop ? stop : nil) }
             return bar.open <= stop ? bar.open : (bar.low <= stop ? stop : nil)
         }
