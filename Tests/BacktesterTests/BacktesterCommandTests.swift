@@ -3,7 +3,8 @@ import Testing
 import TestSupport
 
 /// The `Backtester` executable as a user runs it: outputs, exit codes and error messages.
-@Suite(.timeLimit(.minutes(2))) struct BacktesterCommandTests {
+/// The limit is a guard against hangs: the LSTM run and rerun take about a minute on a quiet 2-core machine.
+@Suite(.timeLimit(.minutes(5))) struct BacktesterCommandTests {
     static let root = TestSupport.packageRoot
     static var binary: String { TestSupport.executable("Backtester") }
 
