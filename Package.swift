@@ -37,6 +37,7 @@ let package = Package(
         .library(name: "Brokers", targets: ["Brokers"]),
         .library(name: "IBKRProtocol", targets: ["IBKRProtocol"]),
         .library(name: "IBKRConnection", targets: ["IBKRConnection"]),
+        .library(name: "IBKRBroker", targets: ["IBKRBroker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -121,6 +122,9 @@ let package = Package(
         .target(name: "IBKRProtocol"),
         .target(name: "IBKRConnection",
                 dependencies: ["IBKRProtocol", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "IBKRBroker",
+                dependencies: ["Brokers", "IBKRConnection", "IBKRProtocol", "TradingCore",
+                               .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "MeshCLI",
             dependencies: [
@@ -194,6 +198,9 @@ let package = Package(
         .testTarget(name: "IBKRProtocolTests", dependencies: ["IBKRProtocol", "TestSupport"]),
         .testTarget(name: "IBKRConnectionTests",
                     dependencies: ["IBKRConnection", "IBKRProtocol", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "IBKRBrokerTests",
+                    dependencies: ["IBKRBroker", "Brokers", "IBKRConnection", "IBKRProtocol", "TradingCore",
+                                   .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "TradingCore", "TradingRun"]),
         .testTarget(name: "BacktesterTests",
                     dependencies: ["Backtester", "MeshKit", "TradingCore", "TestSupport", .product(name: "Logging", package: "swift-log")]),

@@ -66,6 +66,9 @@ public struct RiskManagedBroker<Inner: Broker>: Broker {
             switch event {
             case .filled(let fill): follow = risk.filled(fill)
             case .cancelled(let id), .rejected(let id, _): risk.orderClosed(id)
+            case .halt(let reason):
+                logger.error("broker asked for a halt", metadata: ["reason": "\(reason)"])
+                follow = risk.kill(reason: reason)
             default: break
             }
             out.append(event)
