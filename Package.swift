@@ -188,7 +188,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["MeshKit", "TradingCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["MeshKit", "TradingCore", "IBKRProtocol", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore", "TradingRun", "TestSupport"]),
@@ -197,9 +197,10 @@ let package = Package(
         .testTarget(name: "BrokersTests", dependencies: ["Brokers", "TradingCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "IBKRProtocolTests", dependencies: ["IBKRProtocol", "TestSupport"]),
         .testTarget(name: "IBKRConnectionTests",
-                    dependencies: ["IBKRConnection", "IBKRProtocol", .product(name: "Logging", package: "swift-log")]),
+                    dependencies: ["IBKRConnection", "IBKRProtocol", "TestSupport",
+                                   .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "IBKRBrokerTests",
-                    dependencies: ["IBKRBroker", "Brokers", "IBKRConnection", "IBKRProtocol", "TradingCore",
+                    dependencies: ["IBKRBroker", "Brokers", "IBKRConnection", "IBKRProtocol", "TradingCore", "TestSupport",
                                    .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "TradingCore", "TradingRun"]),
         .testTarget(name: "BacktesterTests",
