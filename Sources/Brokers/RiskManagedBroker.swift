@@ -102,3 +102,12 @@ public struct RiskManagedBroker<Inner: Broker>: Broker {
         return events
     }
 }
+
+extension RiskManagedBroker where Inner: GlobalCancelBroker {
+    /// The kill switch as `kill(reason:)`, then one request to the broker cancelling every open order of the
+    /// account, ours or not.
+    public mutating func killCancellingEverything(reason: String) -> [BrokerEvent] {
+        let events = kill(reason: reason)
+        return events + observe(inner.cancelEverything())
+    }
+}

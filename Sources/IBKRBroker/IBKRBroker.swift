@@ -1,3 +1,4 @@
+import Brokers
 import IBKRConnection
 import IBKRProtocol
 import Logging
@@ -11,7 +12,7 @@ import TradingCore
 /// state machine, so every `Broker` call stays synchronous. `submit` and `cancel` send requests at once (a request
 /// the connection refuses — not connected — rejects its order); fills, acknowledgements, cancellations and
 /// rejections arrive through `poll()`. Bars only mark positions: IB fills orders by itself.
-public struct IBKRBroker: Broker {
+public struct IBKRBroker: GlobalCancelBroker {
     /// Holds the connection's events until `poll()` takes them.
     final class Inbox: Sendable {
         private let events = Mutex<[IBKRConnection.Event]>([])

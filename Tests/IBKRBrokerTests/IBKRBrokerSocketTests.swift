@@ -212,4 +212,23 @@ struct IBKRBrokerSocketTests {
             return
         }
     }
+
+    @Test func theKillSwitchCancelsEverythingAtTheBroker() async throws {
+        let venue = Venue(pieces: [], delivered: 0)
+        let tws = FakeTWS { venue.respond($0) }
+        defer { tws.stop() }
+        var broker = Self.broker(port: tws.port)
+        defer { broker.inner.stop() }
+        var events: [BrokerEvent] = []
+        let resting = Order(clientOrderID: "resting", symbol: "AAPL", side: .buy, quantity: 1, type: .limit, price: 100)
+        try await Self.submitWhenReady(&broker, resting, events: &events)
+        try await Self.poll(&broker, into: &events) { _, seen in seen.contains(.acknowledged(clientOrderID: "resting")) }
+        events += broker.killCancellingEverything(reason: "operator")
+        #expect(broker.tradingState == .halted)
+        try await Self.poll(&broker, into: &events) { _, _ in
+            tws.received.contains { $0.first == "58" } && tws.received.contains { $0.first == "4" }
+        }
+        // The open order's own cancel, then the global cancel.
+        #expect(tws.received.filter { ["4", "58"].contains($0.first) }.map { $0[0] } == ["4", "58"])
+    }
 }
