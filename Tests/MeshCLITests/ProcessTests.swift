@@ -122,6 +122,17 @@ import TradingCore
         #expect(text.contains("TRADEMESH_LIVE=I_UNDERSTAND"))
     }
 
+    @Test func execSvcRefusesALiveAccountIdWithThePaperBroker() async throws {
+        let err = Pipe()
+        let exec = try TestSupport.launch("ExecSvc", ["--broker", "ibkr-paper", "--account", "U1234567"],
+                                          endpoints: TestSupport.endpoints(), stderr: err)
+        #expect(await TestSupport.waitForExit(exec, seconds: 10))
+        #expect(exec.terminationStatus == 1)
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(text.contains("--account must be an IB paper account id"))
+        #expect(text.contains("'U1234567'"))
+    }
+
     /// Outside a checkout there is no `config/risk.yaml`: `ExecSvc` takes paper mode (and still guards live money);
     /// a `--risk-config` given explicitly must exist.
     @Test func execSvcRiskConfigDefaultsOutsideTheProject() async throws {
