@@ -13,6 +13,7 @@ import PackageDescription
 /// - `IBKRProtocol`: the Interactive Brokers TWS API protocol, pure — framing, handshake, encoders, decoders,
 ///   the connection state machine, error codes, pacing. No sockets, threads, clock or Foundation.
 ///   `IBKRConnection`: that protocol on a socket and its own I/O thread — heartbeat, reconnect, pacing.
+///   `IBKRBroker`: the Interactive Brokers broker (a pure core over TWS messages, reconciliation, paper guard).
 /// - `MeshKit`: the bus only — ZeroMQ wrapper, I/O thread, envelope codec, topics, endpoints.
 /// - `MeshServices`: the services' state machines on the bus (prediction, strategy, execution nodes, sequence
 ///   joins, published logs), the generic node service and the replay publisher.
