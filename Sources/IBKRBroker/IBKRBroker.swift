@@ -16,6 +16,15 @@ public struct IBKRBroker: GlobalCancelBroker {
     /// Holds the connection's events until `poll()` takes them.
     final class Inbox: Sendable {
         private let events = Mutex<[IBKRConnection.Event]>([])
+        private let pumping = Mutex(false)
+
+        /// True the first time only: one task reads the connection's events.
+        func startPumping() -> Bool {
+            pumping.withLock { started in
+                defer { started = true }
+                return !started
+            }
+        }
 
         func append(_ event: IBKRConnection.Event) { events.withLock { $0.append(event) } }
 
@@ -44,6 +53,7 @@ public struct IBKRBroker: GlobalCancelBroker {
     /// Starts the connection and the task that moves its events into the inbox.
     public func start() {
         let inbox = inbox
+        guard inbox.startPumping() else { return }
         let events = connection.events
         Task.detached {
             for await event in events { inbox.append(event) }

@@ -127,8 +127,10 @@ public struct IBKRBrokerState: Sendable {
     private var cash: Double
     private var reconciliation: Reconciliation?
     private var nextExecutionsRequestId = IBKRBrokerState.firstExecutionsRequestId
-    /// Why orders are refused (paper guard, or not connected); nil when they may go out.
-    public private(set) var refusal: String? = "not connected to TWS"
+    /// Why orders are refused (not connected, TWS cut off from IB, the paper guard); nil when they may go out.
+    public private(set) var refusal: String? = IBKRBrokerState.notConnected
+    private var isConnected = false
+    static let notConnected = "not connected to TWS"
     /// The managed accounts of the current session.
     public private(set) var managedAccounts: [String] = []
 
@@ -178,6 +180,7 @@ public struct IBKRBrokerState: Sendable {
     public mutating func connected(_ session: IBKRSessionInfo) -> Output {
         nextOrderId = max(nextOrderId, session.nextValidId)
         managedAccounts = session.accounts
+        isConnected = true
         refusal = guardRefusal()
         let requestId = nextExecutionsRequestId
         nextExecutionsRequestId += 1
@@ -192,7 +195,8 @@ public struct IBKRBrokerState: Sendable {
 
     /// The connection closed: orders are refused until the next connect; nothing else is forgotten.
     public mutating func disconnected() {
-        refusal = "not connected to TWS"
+        isConnected = false
+        refusal = Self.notConnected
         reconciliation = nil
     }
 
@@ -244,7 +248,7 @@ public struct IBKRBrokerState: Sendable {
             nextOrderId = max(nextOrderId, id)
         case .managedAccounts(let accounts):
             managedAccounts = accounts
-            if refusal != "not connected to TWS" { refusal = guardRefusal() }
+            if isConnected { refusal = guardRefusal() }
         case .openOrder(let open):
             seen(orderId: open.orderId)
             if let id = link(orderId: open.orderId, orderRef: open.terms.orderRef) {
@@ -297,8 +301,11 @@ public struct IBKRBrokerState: Sendable {
         guard order.quantity > 0, order.quantity.isFinite, IBKRDecimal(exactly: order.quantity) != nil else {
             return "quantity must be a positive number of shares (got \(order.quantity))"
         }
-        if order.type != .market, order.price == nil || !(order.price!.isFinite) || order.price! <= 0 {
-            return "a \(order.type.rawValue.lowercased()) order needs a positive price"
+        guard order.type == .market else {
+            guard let price = order.price, price.isFinite, price > 0 else {
+                return "a \(order.type.rawValue.lowercased()) order needs a positive price"
+            }
+            return nil
         }
         return nil
     }
@@ -357,18 +364,19 @@ public struct IBKRBrokerState: Sendable {
 
     private mutating func executed(_ execution: IBKRExecution, into output: inout Output) {
         guard seenExecutionIds.insert(execution.execId).inserted else { return }
+        let commission = commissionsWaiting.removeValue(forKey: execution.execId)
         if !configuration.account.isEmpty, !execution.account.isEmpty, execution.account != configuration.account {
             return
         }
         let id = orders[execution.orderRef] != nil
             ? execution.orderRef : link(orderId: execution.orderId, orderRef: execution.orderRef)
-        guard let id, let tracked = orders[id] else { return }
+        guard let id, let tracked = orders[id] else { return }  // not ours: it shows in IB's positions
         let side: OrderSide = execution.side == "SLD" ? .sell : .buy
         let quantity = execution.shares.doubleValue
         executedPositions[tracked.order.symbol, default: 0] += side == .buy ? quantity : -quantity
         let pending = PendingFill(clientOrderID: id, symbol: tracked.order.symbol, side: side, quantity: quantity,
                                   price: execution.price)
-        if let commission = commissionsWaiting.removeValue(forKey: execution.execId) {
+        if let commission {
             report(pending, cost: commission, into: &output)
         } else {
             pendingFills[execution.execId] = pending
@@ -396,6 +404,17 @@ public struct IBKRBrokerState: Sendable {
     }
 
     private mutating func failed(_ error: IBKRErrorMessage, into output: inout Output) {
+        switch error.kind {
+        case .connectivityLost where isConnected:
+            // TWS is up but cut off from IB: no order entry until it says the link is back.
+            refusal = "TWS lost its connection to IB (\(error.code)): \(error.message)"
+            return
+        case .connectivityRestored, .connectivityRestoredDataLost:
+            if isConnected { refusal = guardRefusal() }
+            return
+        default:
+            break
+        }
         guard let id = clientOrderIDByOrderId[error.reqId], var tracked = orders[id], !tracked.closed else { return }
         switch error.kind {
         case .orderRejected:

@@ -297,4 +297,26 @@ struct IBKRBrokerStateTests {
         #expect(state.notSent(.reqPositions, reason: "x").events.isEmpty)
         #expect(state.openOrders.isEmpty)
     }
+
+    @Test func orderEntryWaitsWhileTWSIsCutOffFromIB() throws {
+        var state = try Self.connected()
+        _ = try Self.feed(&state, [M.error(-1, 1100, "Connectivity between IB and Trader Workstation has been lost.")])
+        guard case .rejected(_, let reason)? = state.submit(Self.buy).events.first else {
+            Issue.record("not rejected")
+            return
+        }
+        #expect(reason.hasPrefix("TWS lost its connection to IB (1100)"))
+        _ = try Self.feed(&state, [M.error(-1, 1102, "Connectivity between IB and Trader Workstation has been restored - data maintained.")])
+        let order = Order(clientOrderID: "after", symbol: "AAPL", side: .buy, quantity: 1, type: .market)
+        #expect(state.submit(order).requests.count == 1)
+    }
+
+    @Test func aCommissionForAnExecutionThatIsNotOursIsNotKept() throws {
+        var state = try Self.connected()
+        _ = state.submit(Self.buy)
+        // Another client's fill, commission first; later our own execution with the same text id cannot collide.
+        #expect(try Self.feed(&state, [M.commission("x1"), M.execution("x1", orderId: 77, orderRef: "other")]).isEmpty)
+        #expect(try Self.feed(&state, [M.execution("e1", orderId: 1001, orderRef: Self.buy.clientOrderID),
+                                       M.commission("e1")]) == [.acknowledged(clientOrderID: Self.buy.clientOrderID), Self.fill()])
+    }
 }
