@@ -136,15 +136,26 @@ struct IBKRBrokerSocketTests {
         events += broker.submit(order)
     }
 
-    @Test func aMarketOrderIsFilledWithItsCommission() async throws {
-        let venue = Venue(pieces: [10], delivered: 1)
+    /// A broker behind the risk layer against a scripted TWS playing `venue`; `order` submitted once the session is
+    /// ready and polled until its first fill.
+    static func firstFill(_ venue: Venue) async throws
+        -> (tws: FakeTWS, broker: RiskManagedBroker<IBKRBroker>, events: [BrokerEvent]) {
         let tws = FakeTWS { venue.respond($0) }
-        defer { tws.stop() }
         var broker = Self.broker(port: tws.port)
-        defer { broker.inner.stop() }
         var events: [BrokerEvent] = []
         try await Self.submitWhenReady(&broker, Self.order, events: &events)
         try await Self.poll(&broker, into: &events) { !Self.fills($1).isEmpty }
+        return (tws, broker, events)
+    }
+
+    static func stop(_ tws: FakeTWS, _ broker: RiskManagedBroker<IBKRBroker>) {
+        broker.inner.stop()
+        tws.stop()
+    }
+
+    @Test func aMarketOrderIsFilledWithItsCommission() async throws {
+        let (tws, broker, events) = try await Self.firstFill(Venue(pieces: [10], delivered: 1))
+        defer { Self.stop(tws, broker) }
 
         #expect(events == [
             .acknowledged(clientOrderID: Self.order.clientOrderID),
@@ -163,14 +174,8 @@ struct IBKRBrokerSocketTests {
 
     @Test func aDisconnectDuringFillsLosesNoFillAndDuplicatesNone() async throws {
         // Three pieces: the first arrives whole, the second without its commission report, the third not at all.
-        let venue = Venue(pieces: [3, 3, 4], delivered: 1)
-        let tws = FakeTWS { venue.respond($0) }
-        defer { tws.stop() }
-        var broker = Self.broker(port: tws.port)
-        defer { broker.inner.stop() }
-        var events: [BrokerEvent] = []
-        try await Self.submitWhenReady(&broker, Self.order, events: &events)
-        try await Self.poll(&broker, into: &events) { !Self.fills($1).isEmpty }
+        var (tws, broker, events) = try await Self.firstFill(Venue(pieces: [3, 3, 4], delivered: 1))
+        defer { Self.stop(tws, broker) }
         tws.dropClient()
 
         // The reconnect asks for open orders, completed orders, executions and positions, and reconciles.
@@ -193,14 +198,8 @@ struct IBKRBrokerSocketTests {
     }
 
     @Test func aPositionThatDisagreesAfterAReconnectHaltsTrading() async throws {
-        let venue = Venue(pieces: [10], delivered: 1, extraUnits: 5)
-        let tws = FakeTWS { venue.respond($0) }
-        defer { tws.stop() }
-        var broker = Self.broker(port: tws.port)
-        defer { broker.inner.stop() }
-        var events: [BrokerEvent] = []
-        try await Self.submitWhenReady(&broker, Self.order, events: &events)
-        try await Self.poll(&broker, into: &events) { !Self.fills($1).isEmpty }
+        var (tws, broker, events) = try await Self.firstFill(Venue(pieces: [10], delivered: 1, extraUnits: 5))
+        defer { Self.stop(tws, broker) }
         tws.dropClient()
         try await Self.poll(&broker, into: &events) { _, seen in seen.contains { if case .halt = $0 { true } else { false } } }
         #expect(events.contains(.halt(reason:

@@ -22,6 +22,14 @@ struct IBKRBrokerStateTests {
         return state
     }
 
+    /// A connected state with `buy` placed (order id 1001) and acknowledged.
+    static func working() throws -> IBKRBrokerState {
+        var state = try connected()
+        _ = state.submit(buy)
+        _ = try feed(&state, [M.orderStatus(1001, "Submitted")])
+        return state
+    }
+
     /// Every event the messages caused, in order.
     static func feed(_ state: inout IBKRBrokerState, _ messages: [[String]]) throws -> [BrokerEvent] {
         try messages.flatMap { state.received(try M.decode($0)).events }
@@ -86,10 +94,8 @@ struct IBKRBrokerStateTests {
     }
 
     @Test func partialFillsAreReportedAsTheyComeAndTheOrderStaysOpenUntilComplete() throws {
-        var state = try Self.connected()
-        _ = state.submit(Self.buy)
+        var state = try Self.working()
         let id = Self.buy.clientOrderID
-        _ = try Self.feed(&state, [M.orderStatus(1001, "Submitted")])
         #expect(try Self.feed(&state, [M.execution("e1", orderId: 1001, orderRef: id, shares: "4", price: "185"),
                                        M.commission("e1", "0.4")])
             == [Self.fill(quantity: 4, price: 185, cost: 0.4)])
@@ -132,10 +138,8 @@ struct IBKRBrokerStateTests {
     }
 
     @Test func aCancellationIsRequestedThenReportedOnce() throws {
-        var state = try Self.connected()
-        _ = state.submit(Self.buy)
+        var state = try Self.working()
         let id = Self.buy.clientOrderID
-        _ = try Self.feed(&state, [M.orderStatus(1001, "Submitted")])
         #expect(state.cancel(clientOrderID: id) == .init(requests: [.cancelOrder(orderId: 1001)]))
         #expect(try Self.feed(&state, [M.error(1001, 202, "Order Canceled - reason:"), M.orderStatus(1001, "Cancelled")])
             == [.cancelled(clientOrderID: id)])
@@ -220,10 +224,8 @@ struct IBKRBrokerStateTests {
     }
 
     @Test func aFillMissedWhileDisconnectedIsRecordedOnceAfterTheReconnect() throws {
-        var state = try Self.connected()
-        _ = state.submit(Self.buy)
+        var state = try Self.working()
         let id = Self.buy.clientOrderID
-        _ = try Self.feed(&state, [M.orderStatus(1001, "Submitted")])
         state.disconnected()
         let reconnect = state.connected(Self.session)
         #expect(reconnect.requests.contains(.reqExecutions(reqId: 900_001, filter: IBKRExecutionFilter(account: M.account))))
@@ -241,10 +243,8 @@ struct IBKRBrokerStateTests {
     }
 
     @Test func anOrderCancelledWhileDisconnectedIsReportedFromTheCompletedOrders() throws {
-        var state = try Self.connected()
-        _ = state.submit(Self.buy)
+        var state = try Self.working()
         let id = Self.buy.clientOrderID
-        _ = try Self.feed(&state, [M.orderStatus(1001, "Submitted")])
         state.disconnected()
         _ = state.connected(Self.session)
         #expect(try Self.feed(&state, [M.openOrderEnd, M.completedOrder(orderRef: id, status: "Cancelled"),
