@@ -17,6 +17,7 @@ import TradingCore
 ///   through the completed orders. When both the executions and the positions have ended, every position of the
 ///   account is compared with ours; a difference produces one `.halt` event naming the symbols and both
 ///   quantities, which the risk layer turns into a halt.
+/// - Orders are refused until that reconciliation has ended (a failed `reqExecutions` is a `.halt`).
 /// - **Paper guard:** orders are refused unless `IBKRPaperGuard` accepts the session's managed accounts (checked
 ///   again on every connect and `managedAccounts`).
 public struct IBKRBrokerState: Sendable {
@@ -131,6 +132,7 @@ public struct IBKRBrokerState: Sendable {
     public private(set) var refusal: String? = IBKRBrokerState.notConnected
     private var isConnected = false
     static let notConnected = "not connected to TWS"
+    static let reconciling = "reconciling with TWS after connecting (open orders, executions, positions)"
     /// The managed accounts of the current session.
     public private(set) var managedAccounts: [String] = []
 
@@ -207,7 +209,7 @@ public struct IBKRBrokerState: Sendable {
     public mutating func submit(_ order: Order) -> Output {
         let id = order.clientOrderID
         if orders[id] != nil { return Output(events: [.rejected(clientOrderID: id, reason: "duplicate client order id")]) }
-        if let reason = refusal ?? problem(with: order) {
+        if let reason = refusal ?? (reconciliation == nil ? nil : Self.reconciling) ?? problem(with: order) {
             return Output(events: [.rejected(clientOrderID: id, reason: reason)])
         }
         let orderId = takeOrderId()
@@ -414,6 +416,13 @@ public struct IBKRBrokerState: Sendable {
             return
         default:
             break
+        }
+        if let done = reconciliation, error.reqId == done.executionsRequestId, !error.kind.isBenign {
+            // Without the executions nothing can be reconciled: stop rather than trade on a guess.
+            reconciliation = nil
+            output.events.append(.halt(reason: "reconciliation after connecting failed: reqExecutions answered "
+                                       + "\(error.code): \(error.message)"))
+            return
         }
         guard let id = clientOrderIDByOrderId[error.reqId], var tracked = orders[id], !tracked.closed else { return }
         switch error.kind {

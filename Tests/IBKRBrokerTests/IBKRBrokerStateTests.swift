@@ -178,7 +178,7 @@ struct IBKRBrokerStateTests {
         later.nextValidId = 3000
         _ = state.connected(later)
         #expect(state.upcomingOrderId == 3000)
-        _ = try Self.feed(&state, [M.nextValidId(3100)])
+        _ = try Self.feed(&state, [M.nextValidId(3100), M.executionsEnd(900_001), M.positionEnd])
         #expect(state.submit(Self.buy).requests.first.map { if case .placeOrder(3100, _, _) = $0 { true } else { false } } == true)
     }
 
@@ -214,6 +214,7 @@ struct IBKRBrokerStateTests {
 
         state = IBKRBrokerState(configuration: .init(account: "U7654321", liveMoneyAllowed: true))
         _ = state.connected(live)
+        _ = try Self.feed(&state, [M.executionsEnd(900_000), M.positionEnd])
         #expect(state.submit(Self.buy).requests.count == 1)
 
         // The guard is checked again when the login's accounts change.
@@ -318,5 +319,16 @@ struct IBKRBrokerStateTests {
         #expect(try Self.feed(&state, [M.commission("x1"), M.execution("x1", orderId: 77, orderRef: "other")]).isEmpty)
         #expect(try Self.feed(&state, [M.execution("e1", orderId: 1001, orderRef: Self.buy.clientOrderID),
                                        M.commission("e1")]) == [.acknowledged(clientOrderID: Self.buy.clientOrderID), Self.fill()])
+    }
+
+    @Test func ordersWaitForTheReconciliationAndAFailedExecutionsRequestHalts() throws {
+        var state = IBKRBrokerState(configuration: .init(account: M.account))
+        _ = state.connected(Self.session)
+        #expect(state.submit(Self.buy).events == [.rejected(clientOrderID: Self.buy.clientOrderID,
+            reason: "reconciling with TWS after connecting (open orders, executions, positions)")])
+        #expect(try Self.feed(&state, [M.error(900_000, 2104, "Market data farm connection is OK:usfarm")]).isEmpty)
+        #expect(try Self.feed(&state, [M.error(900_000, 322, "Error processing request")])
+            == [.halt(reason: "reconciliation after connecting failed: reqExecutions answered 322: Error processing request")])
+        #expect(!state.isReconciling)
     }
 }
