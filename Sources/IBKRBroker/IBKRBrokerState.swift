@@ -433,6 +433,8 @@ public struct IBKRBrokerState: Sendable {
             tracked.closed = true
             output.events.append(.cancelled(clientOrderID: id))
         case .duplicateOrderId where !tracked.acknowledged && tracked.filled == 0:
+            // The refused id is not ours any more: later news about it must not touch this order.
+            clientOrderIDByOrderId[error.reqId] = nil
             let orderId = takeOrderId()
             tracked.orderId = orderId
             clientOrderIDByOrderId[orderId] = id

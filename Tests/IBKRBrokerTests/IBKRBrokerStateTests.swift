@@ -163,6 +163,7 @@ struct IBKRBrokerStateTests {
         #expect(orderId == 1002)
         #expect(order.orderRef == id)
         #expect(state.orderId(of: id) == 1002)
+        #expect(try Self.feed(&state, [M.orderStatus(1001, "Cancelled"), M.error(1001, 202, "Order Canceled")]).isEmpty)
         #expect(try Self.feed(&state, [M.execution("e1", orderId: 1002, orderRef: id), M.commission("e1")])
             == [.acknowledged(clientOrderID: id), Self.fill()])
     }
