@@ -14,6 +14,7 @@ import PackageDescription
 ///   the connection state machine, error codes, pacing. No sockets, threads, clock or Foundation.
 ///   `IBKRConnection`: that protocol on a socket and its own I/O thread — heartbeat, reconnect, pacing.
 ///   `TWSSimulator`: a TWS / IB Gateway simulator over a CSV (the `TWSSim` executable) — a pure core and its server.
+///   `IBKRBroker`: the Interactive Brokers broker (a pure core over TWS messages, reconciliation, paper guard).
 /// - `MeshKit`: the bus only — ZeroMQ wrapper, I/O thread, envelope codec, topics, endpoints.
 /// - `MeshServices`: the services' state machines on the bus (prediction, strategy, execution nodes, sequence
 ///   joins, published logs), the generic node service and the replay publisher.
@@ -40,6 +41,7 @@ let package = Package(
         .library(name: "IBKRConnection", targets: ["IBKRConnection"]),
         .executable(name: "TWSSim", targets: ["TWSSim"]),
         .library(name: "TWSSimulator", targets: ["TWSSimulator"]),
+        .library(name: "IBKRBroker", targets: ["IBKRBroker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -130,6 +132,9 @@ let package = Package(
         .executableTarget(name: "TWSSim",
                           dependencies: ["TWSSimulator", "TradingRun", .product(name: "Logging", package: "swift-log"),
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "IBKRBroker",
+                dependencies: ["Brokers", "IBKRConnection", "IBKRProtocol", "TradingCore",
+                               .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "MeshCLI",
             dependencies: [
@@ -146,7 +151,7 @@ let package = Package(
         .executableTarget(name: "DataSvc", dependencies: ["MeshCLI", "MeshKit", "MeshServices", "TradingCore", "TradingRun", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "PredictSvc", dependencies: ["MeshCLI", "MeshKit", "MeshServices", "TradingCore", "TradingRun", "Forecast", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "StrategySvc", dependencies: ["MeshCLI", "MeshKit", "MeshServices", "TradingCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "ExecSvc", dependencies: ["MeshCLI", "MeshKit", "MeshServices", "Brokers", "Forecast", "Journal", "TradingCore", "TradingRun", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"), .product(name: "UnixSignals", package: "swift-service-lifecycle")]),
+        .executableTarget(name: "ExecSvc", dependencies: ["MeshCLI", "MeshKit", "MeshServices", "Brokers", "IBKRBroker", "Forecast", "Journal", "TradingCore", "TradingRun", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"), .product(name: "UnixSignals", package: "swift-service-lifecycle")]),
         .executableTarget(name: "MeshCtl", dependencies: ["MeshCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "Backtester",
@@ -193,7 +198,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["MeshKit", "TradingCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["MeshKit", "TradingCore", "IBKRProtocol", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "TradingCoreTests", dependencies: ["TradingCore", "TradingRun", "TestSupport"]),
@@ -202,11 +207,15 @@ let package = Package(
         .testTarget(name: "BrokersTests", dependencies: ["Brokers", "TradingCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "IBKRProtocolTests", dependencies: ["IBKRProtocol", "TestSupport"]),
         .testTarget(name: "IBKRConnectionTests",
-                    dependencies: ["IBKRConnection", "IBKRProtocol", .product(name: "Logging", package: "swift-log")]),
+                    dependencies: ["IBKRConnection", "IBKRProtocol", "TestSupport",
+                                   .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "TWSSimulatorTests",
                     dependencies: ["TWSSimulator", "IBKRProtocol", "IBKRConnection", "TradingCore", "TestSupport",
                                    .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "TWSSimInteropTests", dependencies: ["TestSupport"], path: "Tests/TWSSimInteropTests"),
+        .testTarget(name: "IBKRBrokerTests",
+                    dependencies: ["IBKRBroker", "Brokers", "IBKRConnection", "IBKRProtocol", "TradingCore", "TestSupport",
+                                   .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "TradingCore", "TradingRun"]),
         .testTarget(name: "BacktesterTests",
                     dependencies: ["Backtester", "MeshKit", "TradingCore", "TestSupport", .product(name: "Logging", package: "swift-log")]),

@@ -66,6 +66,9 @@ public struct RiskManagedBroker<Inner: Broker>: Broker {
             switch event {
             case .filled(let fill): follow = risk.filled(fill)
             case .cancelled(let id), .rejected(let id, _): risk.orderClosed(id)
+            case .halt(let reason):
+                logger.error("broker asked for a halt", metadata: ["reason": "\(reason)"])
+                follow = risk.kill(reason: reason)
             default: break
             }
             out.append(event)
@@ -97,5 +100,14 @@ public struct RiskManagedBroker<Inner: Broker>: Broker {
             }
         }
         return events
+    }
+}
+
+extension RiskManagedBroker where Inner: GlobalCancelBroker {
+    /// The kill switch as `kill(reason:)`, then one request to the broker cancelling every open order of the
+    /// account, ours or not.
+    public mutating func killCancellingEverything(reason: String) -> [BrokerEvent] {
+        let events = kill(reason: reason)
+        return events + observe(inner.cancelEverything())
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Brokers
 import Forecast
 import Foundation
+import IBKRBroker
 import Journal
 import MeshCLI
 import MeshKit
@@ -103,9 +104,19 @@ struct ServeCommand: AsyncParsableCommand {
             }
             try LiveMoneyGuard.check(broker: kind, mode: mode, account: account,
                                      environment: ProcessInfo.processInfo.environment)
+            if kind == .ibkrPaper {
+                // Paper first: an account that is not an IB paper id never reaches TWS with this broker (the
+                // broker checks the login's accounts again on every connect).
+                guard let account, IBKRPaperGuard.isPaperAccount(account) else {
+                    throw ValidationError("--broker ibkr-paper: --account must be an IB paper account id (it starts "
+                                          + "with DU, DF or DI), got '\(account ?? "")'; live accounts need "
+                                          + "--broker ibkr-live and the live-money guard")
+                }
+            }
             guard kind == .simulated else {
-                throw ValidationError("--broker \(broker): the Interactive Brokers adapter is not available in this "
-                                      + "build; use --broker simulated")
+                throw ValidationError("--broker \(broker): the execution service cannot drive the Interactive "
+                                      + "Brokers broker yet (its execution model expects each order to fill within "
+                                      + "its bar); use --broker simulated")
             }
             guard let config = try run.load() else { return }
             let logger = mesh.logger(label: name)

@@ -1,5 +1,6 @@
 import IBKRConnection
 import IBKRProtocol
+import TestSupport
 import Logging
 import Testing
 

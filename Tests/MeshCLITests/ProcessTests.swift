@@ -111,15 +111,27 @@ import TradingCore
                     .contains("zmq_connect(bogus://x)"))
     }
 
-    @Test func execSvcRefusesLiveMoneyWithoutConfirmation() async throws {
+    /// Runs `ExecSvc` with these arguments, expects it to refuse to start (exit 1), and returns what it wrote on
+    /// stderr.
+    static func execSvcRefusal(_ arguments: [String], directory: String? = nil) async throws -> String {
         let err = Pipe()
-        let exec = try TestSupport.launch("ExecSvc", ["--broker", "ibkr-live", "--account", "U123"],
-                                          endpoints: TestSupport.endpoints(), stderr: err)
+        let exec = try TestSupport.launch("ExecSvc", arguments, endpoints: TestSupport.endpoints(), stderr: err,
+                                          directory: directory)
         #expect(await TestSupport.waitForExit(exec, seconds: 10))
         #expect(exec.terminationStatus == 1)
-        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    }
+
+    @Test func execSvcRefusesLiveMoneyWithoutConfirmation() async throws {
+        let text = try await Self.execSvcRefusal(["--broker", "ibkr-live", "--account", "U123"])
         #expect(text.contains("refusing to trade real money with the ibkr-live broker"))
         #expect(text.contains("TRADEMESH_LIVE=I_UNDERSTAND"))
+    }
+
+    @Test func execSvcRefusesALiveAccountIdWithThePaperBroker() async throws {
+        let text = try await Self.execSvcRefusal(["--broker", "ibkr-paper", "--account", "U1234567"])
+        #expect(text.contains("--account must be an IB paper account id"))
+        #expect(text.contains("'U1234567'"))
     }
 
     /// Outside a checkout there is no `config/risk.yaml`: `ExecSvc` takes paper mode (and still guards live money);
@@ -128,22 +140,12 @@ import TradingCore
         let directory = "/tmp/trademesh-test/elsewhere-\(UUID().uuidString.prefix(6))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let err = Pipe()
-        let exec = try TestSupport.launch("ExecSvc", ["--broker", "ibkr-live", "--account", "U123"],
-                                          endpoints: TestSupport.endpoints(), stderr: err, directory: directory)
-        #expect(await TestSupport.waitForExit(exec, seconds: 10))
-        #expect(exec.terminationStatus == 1)
-        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let text = try await Self.execSvcRefusal(["--broker", "ibkr-live", "--account", "U123"], directory: directory)
         #expect(text.contains("refusing to trade real money with the ibkr-live broker"))
         #expect(!text.contains("risk.yaml"))
 
-        let err2 = Pipe()
         let missing = directory + "/no-such-risk.yaml"
-        let exec2 = try TestSupport.launch("ExecSvc", ["--risk-config", missing], endpoints: TestSupport.endpoints(),
-                                           stderr: err2, directory: directory)
-        #expect(await TestSupport.waitForExit(exec2, seconds: 10))
-        #expect(exec2.terminationStatus == 1)
-        #expect(String(decoding: err2.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains(missing))
+        #expect(try await Self.execSvcRefusal(["--risk-config", missing], directory: directory).contains(missing))
     }
 
     @Test func meshConfigUnknownKeyIsAnError() throws {

@@ -32,6 +32,9 @@ public enum BrokerEvent: Sendable, Equatable {
     case rejected(clientOrderID: String, reason: String)
     /// The risk layer refused the order before any broker saw it.
     case denied(OrderDenied)
+    /// The broker found that its records and the venue's disagree (a position after reconciliation): trading must
+    /// stop until an operator looks. The risk layer (`RiskManagedBroker`) turns it into a halt.
+    case halt(reason: String)
 }
 
 /// Account figures.

@@ -10,14 +10,21 @@ import Darwin
 
 /// A small TWS stand-in on 127.0.0.1, port 0 (the port is read back): answers the handshake with a scripted
 /// version, `startApi` with managedAccounts + a farm notice + nextValidId, `reqCurrentTime` with currentTime (unless
-/// told not to), records every request's fields, and can push frames or drop the client on demand.
-final class FakeTWS: Sendable {
-    struct Script: Sendable {
-        var serverVersion = "200"
-        var accounts = "DU1234567"
-        var nextValidId = 1001
-        var answersCurrentTime = true
+/// told not to), records every request's fields, and can push frames or drop the client on demand. A `responder`
+/// answers the other requests (a scripted order flow).
+public final class FakeTWS: Sendable {
+    /// What the server says at connect.
+    public struct Script: Sendable {
+        public var serverVersion = "200"
+        public var accounts = "DU1234567"
+        public var nextValidId = 1001
+        public var answersCurrentTime = true
+
+        public init() {}
     }
+
+    /// Answers one request (its fields, message id first) with messages (field lists) to send back.
+    public typealias Responder = @Sendable (_ request: [String]) -> [[String]]
 
     private struct State {
         var script: Script
@@ -28,13 +35,17 @@ final class FakeTWS: Sendable {
         var stopping = false
     }
 
-    let port: Int
+    /// The port it listens on (127.0.0.1).
+    public let port: Int
     private let listener: Int32
     private let state: Mutex<State>
     private let done = Mutex(false)
+    private let responder: Responder?
 
-    init(script: Script = Script()) {
+    /// A server on a free port, serving one client at a time.
+    public init(script: Script = Script(), responder: Responder? = nil) {
         state = Mutex(State(script: script))
+        self.responder = responder
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.listener = listener
         var one: Int32 = 1
@@ -60,26 +71,28 @@ final class FakeTWS: Sendable {
     }
 
     /// Every request received, as field lists (message id first), over all connections.
-    var received: [[String]] { state.withLock { $0.received } }
+    public var received: [[String]] { state.withLock { $0.received } }
     /// How many clients connected so far.
-    var connections: Int { state.withLock { $0.connections } }
+    public var connections: Int { state.withLock { $0.connections } }
 
     /// Sends a frame with these fields to the current client.
-    func push(_ fields: [String]) {
+    public func push(_ fields: [String]) {
         let frame = IBKRFrame(payload: fields.flatMap { Array($0.utf8) + [0] }).wireBytes
         state.withLock { $0.pushes.append(frame) }
     }
 
     /// Closes the current client's socket after the pushes queued so far.
-    func dropClient() {
+    public func dropClient() {
         state.withLock { $0.dropRequested = true }
     }
 
-    func setScript(_ script: Script) {
+    /// Replaces what the server says at the next connect.
+    public func setScript(_ script: Script) {
         state.withLock { $0.script = script }
     }
 
-    func stop() {
+    /// Stops serving and closes the listener.
+    public func stop() {
         state.withLock { $0.stopping = true }
         while !done.withLock({ $0 }) { usleep(1000) }
         close(listener)
@@ -157,7 +170,7 @@ final class FakeTWS: Sendable {
                 case "8":
                     sendAll(client, frame(["9", "1", String(script.nextValidId)]))
                 default:
-                    break
+                    for reply in responder?(fields) ?? [] { sendAll(client, frame(reply)) }
                 }
             }
         }
