@@ -55,7 +55,10 @@ private final class BlockingLoopService<Value: Sendable>: Service, Sendable {
 }
 
 /// Calls `action` once on SIGTERM or SIGINT instead of dying. Only for a synchronous supervisor that cannot run a
-/// `ServiceGroup` (`Backtester replay`, a synchronous command): everything async uses `GracefulShutdown`.
+/// `ServiceGroup` (`Backtester replay`, a synchronous command): everything async uses `GracefulShutdown`, and
+/// ExecSvc's SIGUSR1 ServiceLifecycle's `UnixSignalsSequence`. Here the handler must hold from the moment it is
+/// created, synchronously: an asynchronous sequence traps the signals only once its task has run, a window in
+/// which SIGTERM would kill the supervisor and orphan the services it started.
 /// (`@unchecked Sendable`: it only keeps its dispatch sources alive; libdispatch objects are thread-safe but not
 /// marked `Sendable`.)
 public final class SignalStop: @unchecked Sendable {
@@ -69,19 +72,5 @@ public final class SignalStop: @unchecked Sendable {
             source.resume()
             return source
         }
-    }
-}
-
-/// Calls `action` on every delivery of `signal` (e.g. SIGUSR1 as the kill switch) instead of the default: a signal
-/// that is not a shutdown, which `ServiceGroup` does not deliver to a service.
-/// (`@unchecked Sendable`: see `SignalStop`.)
-public final class SignalAction: @unchecked Sendable {
-    private let source: any DispatchSourceSignal
-
-    public init(_ sig: Int32, _ action: @escaping @Sendable () -> Void) {
-        signal(sig, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-        source.setEventHandler(handler: action)
-        source.resume()
     }
 }
