@@ -69,13 +69,15 @@ public struct MeshNodeService: Service {
         /// done. Without a service (tests), everything runs on the caller and errors are thrown.
         public func run(_ actions: inout [NodeAction]) throws {
             if let lane = sink.lane {
-                lane.submit(&actions, publish: sink.body)
+                lane.submit(&actions, publish: sink.body, republish: sink.again)
                 return
             }
             defer { actions.removeAll(keepingCapacity: true) }
             for action in actions {
                 switch action {
                 case .publish(let topic, let message, let tsEvent, let tsInit): sink.body(topic, message, tsEvent, tsInit)
+                case .republish(let topic, let seq, let message, let tsEvent, let tsInit):
+                    sink.again(topic, seq, message, tsEvent, tsInit)
                 case .blocking(let work): try work()
                 }
             }
@@ -334,6 +336,8 @@ final class ReadinessFlag: Sendable {
 public enum NodeAction: Sendable {
     /// Publish a message.
     case publish(topic: String, message: MeshMessage, tsEvent: Int64, tsInit: Int64)
+    /// Publish a message again under its original sequence number (answering `ctl.resend`).
+    case republish(topic: String, seq: UInt64, message: MeshMessage, tsEvent: Int64, tsInit: Int64)
     /// Work that may block — a journal's commit, writing result files: run off the I/O thread; the actions after it
     /// wait for it, and if it throws, the node ends with that error and nothing after it runs.
     case blocking(@Sendable () throws -> Void)
@@ -359,10 +363,16 @@ final class ActionLane: Sendable {
         self.onError = onError
     }
 
-    func submit(_ actions: inout [NodeAction], publish: @escaping @Sendable (String, MeshMessage, Int64, Int64) -> Void) {
+    func submit(_ actions: inout [NodeAction], publish: @escaping @Sendable (String, MeshMessage, Int64, Int64) -> Void,
+                republish: @escaping @Sendable (String, UInt64, MeshMessage, Int64, Int64) -> Void) {
         if pending.load(ordering: .acquiring) == 0 && !actions.contains(where: \.isBlocking) {
-            for case .publish(let topic, let message, let tsEvent, let tsInit) in actions {
-                publish(topic, message, tsEvent, tsInit)
+            for action in actions {
+                switch action {
+                case .publish(let topic, let message, let tsEvent, let tsInit): publish(topic, message, tsEvent, tsInit)
+                case .republish(let topic, let seq, let message, let tsEvent, let tsInit):
+                    republish(topic, seq, message, tsEvent, tsInit)
+                case .blocking: break   // not reached: the batch has no blocking work
+                }
             }
             actions.removeAll(keepingCapacity: true)
             return
@@ -376,6 +386,8 @@ final class ActionLane: Sendable {
             for action in batch {
                 switch action {
                 case .publish(let topic, let message, let tsEvent, let tsInit): publish(topic, message, tsEvent, tsInit)
+                case .republish(let topic, let seq, let message, let tsEvent, let tsInit):
+                    republish(topic, seq, message, tsEvent, tsInit)
                 case .blocking(let work):
                     do {
                         try work()

@@ -40,7 +40,7 @@ struct StrategySvcCommand: AsyncParsableCommand {
         let resume = self.resume
         try await ServiceRunner.run(
             name: name, subscriptions: node.subscriptions, options: mesh,
-            work: { e, publish in state.mutate { $0.handle(e, publish: publish) } },
-            onReady: { publish in if resume { state.mutate { $0.requestMissing(publish: publish) } } })
+            work: { e, publish in try state.mutate { try $0.handle(e, publish: publish) } },
+            onReady: { publish in if resume { try state.mutate { try $0.requestMissing(publish: publish) } } })
     }
 }

@@ -21,9 +21,9 @@ import Testing
         let gate = DispatchSemaphore(value: 0)
         var batch: [NodeAction] = [.blocking { gate.wait(); log.withLock { $0.append("commit") } },
                                    Self.publishing("fill.X")]
-        lane.submit(&batch, publish: publish)
+        lane.submit(&batch, publish: publish, republish: { _, _, _, _, _ in })
         var next: [NodeAction] = [Self.publishing("ctl.ack")]
-        lane.submit(&next, publish: publish)
+        lane.submit(&next, publish: publish, republish: { _, _, _, _, _ in })
         // Both submissions returned while the commit waits: the caller never waits for blocking work.
         #expect(log.withLock { $0 }.isEmpty && batch.isEmpty && next.isEmpty)
         gate.signal()
@@ -31,7 +31,7 @@ import Testing
         #expect(log.withLock { $0 } == ["commit", "fill.X", "ctl.ack"])
         // Idle again: a batch with nothing blocking is published by the caller at once.
         var fast: [NodeAction] = [Self.publishing("order.X")]
-        lane.submit(&fast, publish: publish)
+        lane.submit(&fast, publish: publish, republish: { _, _, _, _, _ in })
         #expect(log.withLock { $0.last } == "order.X")
     }
 
@@ -42,9 +42,9 @@ import Testing
             log.withLock { $0.append(topic) }
         }
         var batch: [NodeAction] = [.blocking { throw Failure() }, Self.publishing("fill.X")]
-        lane.submit(&batch, publish: publish)
+        lane.submit(&batch, publish: publish, republish: { _, _, _, _, _ in })
         var next: [NodeAction] = [.blocking {}, Self.publishing("ctl.ack")]
-        lane.submit(&next, publish: publish)
+        lane.submit(&next, publish: publish, republish: { _, _, _, _, _ in })
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in lane.whenDone { c.resume() } }
         #expect(log.withLock { $0 } == ["error"])
     }

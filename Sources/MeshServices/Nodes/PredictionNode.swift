@@ -27,6 +27,8 @@ public struct PredictionNode: Sendable {
     private let predictionTopic: String
     private var endSeq: UInt64?
     private var inputFilter = InputFilter()
+    /// What the message being handled causes, carried out by the node service after it (reused, never shrunk).
+    private var actions: [NodeAction] = []
 
     /// - Parameters:
     ///   - barSource: the service whose bars it predicts (`DataSvc`); bars from any other source are ignored.
@@ -50,13 +52,25 @@ public struct PredictionNode: Sendable {
     public mutating func restartFromFirstBar() { next = 1 }
 
     /// After a restart: ask `DataSvc` for the session's bars from the first (`ctl.resend`).
-    public func requestMissing(publish: MeshNodeService.Publish) {
+    public mutating func requestMissing(publish: MeshNodeService.Publish) throws {
         guard next == 1 else { return }
-        publish(Topic.resend, .resend(service: name, topic: barTopic, fromSeq: 1), tsEvent: 0, tsInit: 0)
+        actions.append(.publish(topic: Topic.resend, message: .resend(service: name, topic: barTopic, fromSeq: 1),
+                                tsEvent: 0, tsInit: 0))
+        try publish.run(&actions)
         logger.warning("restarted; asked for the session's bars from the first", metadata: ["symbol": "\(symbol)"])
     }
 
-    public mutating func handle(_ envelope: Envelope, publish: MeshNodeService.Publish) -> MeshNodeService.Next {
+    /// Handles one message: what it causes is collected as actions (`step`) and carried out by the node service's
+    /// runner (`Publish.run`), in order.
+    public mutating func handle(_ envelope: Envelope, publish: MeshNodeService.Publish) throws -> MeshNodeService.Next {
+        let next = step(envelope)
+        try publish.run(&actions)
+        return next
+    }
+
+    /// What one message causes: publications and re-publications appended to `actions`, and whether the node's
+    /// work is done.
+    private mutating func step(_ envelope: Envelope) -> MeshNodeService.Next {
         switch envelope.message {
         case .bar(let s, let bar) where s == symbol && envelope.topic == barTopic:
             guard inputFilter.accept(envelope, from: barSource, logger: logger), envelope.seq > lastBarSeq else {
@@ -68,8 +82,9 @@ public struct PredictionNode: Sendable {
                 let p = predictor.predict(after: entry.bar)
                 let prediction = Prediction(time: entry.bar.time, predictedPrice: p?.predictedPrice ?? .nan,
                                             predictedReturn: p?.predictedReturn ?? .nan)
-                publish(predictionTopic, .prediction(symbol: symbol, prediction: prediction), tsEvent: entry.tsEvent,
-                        tsInit: entry.tsInit)
+                actions.append(.publish(topic: predictionTopic,
+                                        message: .prediction(symbol: symbol, prediction: prediction),
+                                        tsEvent: entry.tsEvent, tsInit: entry.tsInit))
                 published.append((prediction, entry.tsEvent, entry.tsInit))
                 lastBarSeq = n
                 next = n + 1
@@ -78,9 +93,9 @@ public struct PredictionNode: Sendable {
             logger.info("re-sending predictions", metadata: ["to": "\(service)", "from": "\(fromSeq)"])
             for index in stride(from: Int(max(1, fromSeq)) - 1, to: published.count, by: 1) {
                 let m = published[index]
-                publish.republish(predictionTopic, seq: UInt64(index + 1),
-                                  .prediction(symbol: symbol, prediction: m.prediction), tsEvent: m.tsEvent,
-                                  tsInit: m.tsInit)
+                actions.append(.republish(topic: predictionTopic, seq: UInt64(index + 1),
+                                          message: .prediction(symbol: symbol, prediction: m.prediction),
+                                          tsEvent: m.tsEvent, tsInit: m.tsInit))
             }
             return .proceed
         case .end(let service, let topic, let lastSeq) where service == barSource && topic == barTopic:
@@ -89,8 +104,8 @@ public struct PredictionNode: Sendable {
             return .proceed
         }
         guard let end = endSeq, lastBarSeq >= end else { return .proceed }
-        publish(Topic.end, .end(service: name, topic: predictionTopic, lastSeq: end),
-                    tsEvent: envelope.tsEvent, tsInit: envelope.tsInit)
+        actions.append(.publish(topic: Topic.end, message: .end(service: name, topic: predictionTopic, lastSeq: end),
+                                tsEvent: envelope.tsEvent, tsInit: envelope.tsInit))
         logger.info("prediction stream ended", metadata: ["symbol": "\(symbol)", "bars": "\(end)"])
         return exitAtEnd ? .finish : .proceed
     }

@@ -22,6 +22,8 @@ public struct StrategyNode: Sendable {
     private var next: UInt64 = 1
     private var endSeq: UInt64?
     private var inputFilter = InputFilter()
+    /// What the message being handled causes, carried out by the node service after it (reused, never shrunk).
+    private var actions: [NodeAction] = []
     /// Every signal published, by sequence number - 1, for `ctl.resend`.
     private var published = PublishedLog<(barTime: Int64, plan: SignalPlan, tsEvent: Int64, tsInit: Int64)>()
 
@@ -43,14 +45,27 @@ public struct StrategyNode: Sendable {
 
     /// After a restart: ask for the session's bars and predictions from the first (`ctl.resend`); the strategy is
     /// run over all of them again, and the signals the execution service already has are ignored there.
-    public func requestMissing(publish: MeshNodeService.Publish) {
-        publish(Topic.resend, .resend(service: name, topic: barTopic, fromSeq: 1), tsEvent: 0, tsInit: 0)
-        publish(Topic.resend, .resend(service: name, topic: predictionTopic, fromSeq: 1), tsEvent: 0, tsInit: 0)
+    public mutating func requestMissing(publish: MeshNodeService.Publish) throws {
+        for topic in [barTopic, predictionTopic] {
+            actions.append(.publish(topic: Topic.resend, message: .resend(service: name, topic: topic, fromSeq: 1),
+                                    tsEvent: 0, tsInit: 0))
+        }
+        try publish.run(&actions)
         logger.warning("restarted; asked for the session's bars and predictions from the first",
                        metadata: ["symbol": "\(symbol)"])
     }
 
-    public mutating func handle(_ envelope: Envelope, publish: MeshNodeService.Publish) -> MeshNodeService.Next {
+    /// Handles one message: what it causes is collected as actions (`step`) and carried out by the node service's
+    /// runner (`Publish.run`), in order.
+    public mutating func handle(_ envelope: Envelope, publish: MeshNodeService.Publish) throws -> MeshNodeService.Next {
+        let next = step(envelope)
+        try publish.run(&actions)
+        return next
+    }
+
+    /// What one message causes: publications and re-publications appended to `actions`, and whether the node's
+    /// work is done.
+    private mutating func step(_ envelope: Envelope) -> MeshNodeService.Next {
         switch envelope.message {
         case .bar(let s, let bar) where s == symbol && envelope.topic == barTopic:
             guard inputFilter.accept(envelope, from: barSource, logger: logger), envelope.seq >= next else {
@@ -67,9 +82,9 @@ public struct StrategyNode: Sendable {
                                                         "to_seq": "\(published.count)"])
             for index in stride(from: Int(max(1, fromSeq)) - 1, to: published.count, by: 1) {
                 let m = published[index]
-                publish.republish(signalTopic, seq: UInt64(index + 1),
-                                  .signal(symbol: symbol, barTime: m.barTime, plan: m.plan), tsEvent: m.tsEvent,
-                                  tsInit: m.tsInit)
+                actions.append(.republish(topic: signalTopic, seq: UInt64(index + 1),
+                                          message: .signal(symbol: symbol, barTime: m.barTime, plan: m.plan),
+                                          tsEvent: m.tsEvent, tsInit: m.tsInit))
             }
             return .proceed
         case .end(let service, let topic, let lastSeq)
@@ -82,14 +97,15 @@ public struct StrategyNode: Sendable {
         while predictions.contains(next), let entry = bars.remove(at: next),
               let predicted = predictions.remove(at: next) {
             let plan = strategy.append(entry.bar, predictedReturn: predicted.isNaN ? nil : predicted)
-            publish(signalTopic, .signal(symbol: symbol, barTime: entry.bar.time, plan: plan), tsEvent: entry.tsEvent,
-                    tsInit: entry.tsInit)
+            actions.append(.publish(topic: signalTopic,
+                                    message: .signal(symbol: symbol, barTime: entry.bar.time, plan: plan),
+                                    tsEvent: entry.tsEvent, tsInit: entry.tsInit))
             published.append((entry.bar.time, plan, entry.tsEvent, entry.tsInit))
             next += 1
         }
         guard let end = endSeq, next > end else { return .proceed }
-        publish(Topic.end, .end(service: name, topic: signalTopic, lastSeq: end),
-                    tsEvent: envelope.tsEvent, tsInit: envelope.tsInit)
+        actions.append(.publish(topic: Topic.end, message: .end(service: name, topic: signalTopic, lastSeq: end),
+                                tsEvent: envelope.tsEvent, tsInit: envelope.tsInit))
         logger.info("signal stream ended", metadata: ["symbol": "\(symbol)", "bars": "\(end)"])
         return exitAtEnd ? .finish : .proceed
     }
